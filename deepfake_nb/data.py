@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['INDEX_COLUMNS', 'local_cache', 'DatasetUnavailable', 'download', 'index_dataset', 'scan_images',
            'near_duplicate_groups', 'make_splits', 'resolve_data', 'build_index', 'augmenter', 'make_dataset',
-           'summarise', 'scan_report', 'deepfake_scan']
+           'summarise', 'scan_report', 'scan_dataset', 'deepfake_scan']
 
-# %% ../nbs/02_data.ipynb #1fa0a212
+# %% ../nbs/02_data.ipynb #7c2b27e0
 import os, json, hashlib, contextlib, re, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -18,13 +18,13 @@ from tqdm.contrib.concurrent import thread_map
 from .config import Config, HANDLES, sample_dir
 from .images import ImageError, load_image, load_input
 
-# %% ../nbs/02_data.ipynb #079a6935
+# %% ../nbs/02_data.ipynb #03d3f8c0
 def local_cache()->Path:
     "The kagglehub cache to use offline: `$KAGGLEHUB_CACHE` if set, else the bundled sample"
     env = os.environ.get('KAGGLEHUB_CACHE')
     return Path(env) if env else sample_dir()
 
-# %% ../nbs/02_data.ipynb #fe056a3f
+# %% ../nbs/02_data.ipynb #6c8b1707
 class DatasetUnavailable(RuntimeError):
     "A dataset that could not be downloaded or found in the cache, with how to fix it"
 
@@ -39,7 +39,7 @@ def _env(**kw):
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
 
-# %% ../nbs/02_data.ipynb #82b9d689
+# %% ../nbs/02_data.ipynb #5c43690e
 def download(handle:str,      # a pinned kagglehub handle, `owner/name/versions/N`
              cache:Path=None, # a kagglehub cache folder to use instead of the default (offline: `local_cache()`)
             )->Path:          # the dataset's root folder
@@ -57,7 +57,7 @@ def download(handle:str,      # a pinned kagglehub handle, `owner/name/versions/
         "or those environment variables), or set KAGGLEHUB_CACHE to a folder holding the dataset in "
         "kagglehub's layout (this repository's `sample/` folder is one).") from None
 
-# %% ../nbs/02_data.ipynb #9dd1f3a9
+# %% ../nbs/02_data.ipynb #4d08be28
 INDEX_COLUMNS = ['path', 'label', 'split', 'source', 'subset']
 
 def _files(folder:Path): return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith('.'))
@@ -80,7 +80,7 @@ def _rows_plain(base:Path, source:str):
     for label, cls in enumerate(('real', 'fake')):
         yield from ((str(p), label, '', source, '') for p in _files(base/cls))
 
-# %% ../nbs/02_data.ipynb #3e9cc318
+# %% ../nbs/02_data.ipynb #7ebcd758
 def index_dataset(root:Path, # a dataset root, or any folder above one or more of them
                  )->pd.DataFrame: # one row per file: path, label, split, source, subset
     "Index every file of the 140k, ciplab or plain `real/`+`fake/` datasets found below `root`"
@@ -94,7 +94,7 @@ def index_dataset(root:Path, # a dataset root, or any folder above one or more o
                                   "real_and_fake_face/training_{real,fake}/ or real/ and fake/ folders")
     return pd.DataFrame(rows, columns=INDEX_COLUMNS).drop_duplicates('path').reset_index(drop=True)
 
-# %% ../nbs/02_data.ipynb #023c4f78
+# %% ../nbs/02_data.ipynb #57b1648e
 def _check(path:str, min_side:int)->dict:
     "Decode one file fully; its size, format, JPEG quality and content hash, or the problem"
     try:
@@ -104,7 +104,7 @@ def _check(path:str, min_side:int)->dict:
     return dict(width=im.size[0], height=im.size[1], format=im.format,
                 quality=im.info.get('jpeg_quality'), md5=hashlib.md5(data).hexdigest(), problem='')
 
-# %% ../nbs/02_data.ipynb #fe8da60d
+# %% ../nbs/02_data.ipynb #4a462015
 def scan_images(index:pd.DataFrame, # from `index_dataset`
                 min_side:int=64,    # images whose smaller side is below this are problems
                 n_workers:int=None, # decoding threads (default: one per core)
@@ -125,7 +125,7 @@ def scan_images(index:pd.DataFrame, # from `index_dataset`
     problems = df.loc[df.problem != '', ['path', 'problem', 'label', 'source']].rename(columns={'problem': 'reason'})
     return good, problems.reset_index(drop=True)
 
-# %% ../nbs/02_data.ipynb #87fe15d9
+# %% ../nbs/02_data.ipynb #17aaa168
 def _thumb(path:str, side:int=16)->np.ndarray:
     "A mean-centred, unit-length colour thumbnail"
     im = Image.open(path)
@@ -150,7 +150,7 @@ def near_duplicate_groups(paths:list, # image files
     graph = coo_matrix((np.ones(len(r)), (r, c)), shape=(len(t), len(t)))
     return connected_components(graph, directed=False)[1]
 
-# %% ../nbs/02_data.ipynb #39c2ec8f
+# %% ../nbs/02_data.ipynb #6412aadd
 def make_splits(df:pd.DataFrame,  # an index (from `index_dataset` or `scan_images`)
                 cfg:Config=None,  # seed, valid/test shares and the near-duplicate threshold
                )->pd.DataFrame:   # the index with every `split` filled: train, valid or test
@@ -176,7 +176,7 @@ def make_splits(df:pd.DataFrame,  # an index (from `index_dataset` or `scan_imag
         df.loc[part.index, 'split'] = split
     return df
 
-# %% ../nbs/02_data.ipynb #5b71b958
+# %% ../nbs/02_data.ipynb #414f3fac
 def resolve_data(data:str,        # a folder, a pinned kagglehub handle, or a dataset name from `Config.datasets`
                  cfg:Config=None,  # where the dataset names are looked up
                  cache:Path=None,  # a kagglehub cache to use instead of the default
@@ -199,7 +199,7 @@ def build_index(data:str,         # a folder, a pinned kagglehub handle, or a da
     good, problems = scan_images(index_dataset(resolve_data(data, cfg, cache)), cfg.min_side, progress=progress)
     return make_splits(good, cfg), problems
 
-# %% ../nbs/02_data.ipynb #8d7002ee
+# %% ../nbs/02_data.ipynb #e5ea9009
 def augmenter(names:tuple=('flip',), # any of: flip, rotate, zoom, translate, contrast, brightness
               seed:int=42,           # seed of the random layers
              ):
@@ -216,7 +216,7 @@ def augmenter(names:tuple=('flip',), # any of: flip, rotate, zoom, translate, co
     if unknown: raise ValueError(f"unknown augmentations {sorted(unknown)}; choose from {sorted(make)}")
     return keras.Sequential([make[n]() for n in names], name='augment')
 
-# %% ../nbs/02_data.ipynb #6f3c1b68
+# %% ../nbs/02_data.ipynb #a31abf0b
 def make_dataset(df:pd.DataFrame,  # an index with `path` and `label`
                  cfg:Config=None,  # image size, batch size and seed
                  training:bool=False, # shuffle and augment
@@ -228,13 +228,18 @@ def make_dataset(df:pd.DataFrame,  # an index with `path` and `label`
     import tensorflow as tf
     cfg = cfg or Config()
     size, bs = cfg.img_size, batch_size or cfg.batch_size
-    def _load(path): return load_input(path.decode(), size).astype(np.uint8)
+    def _load(path):
+        try: return load_input(path.decode(), size).astype(np.uint8), True
+        except ImageError as e:   # reported and skipped, never the end of an epoch
+            warnings.warn(f"skipped {path.decode()}: {e}")
+            return np.zeros((size, size, 3), np.uint8), False
     def _tf_load(path, label):
-        x = tf.numpy_function(_load, [path], tf.uint8, stateful=False)
+        x, ok = tf.numpy_function(_load, [path], (tf.uint8, tf.bool), stateful=False)
         x.set_shape((size, size, 3))
-        return x, label
+        return x, label, ok
     ds = tf.data.Dataset.from_tensor_slices((df.path.astype(str).to_numpy(), df.label.to_numpy(np.float32)))
-    ds = ds.map(_tf_load, num_parallel_calls=tf.data.AUTOTUNE).ignore_errors(log_warning=True)
+    ds = ds.map(_tf_load, num_parallel_calls=tf.data.AUTOTUNE).filter(lambda x, y, ok: ok).map(lambda x, y, ok: (x, y))
+    ds = ds.ignore_errors(log_warning=True)   # a file that vanished mid-run: TensorFlow logs it and goes on
     if cache: ds = ds.cache('' if cache is True else str(cache))
     if training: ds = ds.shuffle(min(len(df), 20_000), seed=cfg.seed, reshuffle_each_iteration=True)
     ds = ds.batch(bs).map(lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE)
@@ -243,7 +248,7 @@ def make_dataset(df:pd.DataFrame,  # an index with `path` and `label`
         ds = ds.map(lambda x, y: (aug(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
 
-# %% ../nbs/02_data.ipynb #7ad4e370
+# %% ../nbs/02_data.ipynb #e1c8cffe
 def summarise(df:pd.DataFrame, # an index with splits
              )->pd.DataFrame:  # counts per source and split, one column per class and a total
     "Count images per source, split and class"
@@ -259,19 +264,25 @@ def scan_report(df:pd.DataFrame, problems:pd.DataFrame)->dict:
     for (source, split), row in summarise(df).iterrows(): counts.setdefault(source, {})[split] = {k: int(v) for k, v in row.items()}
     return dict(counts=counts, problems=problems[['path', 'reason']].to_dict('records'))
 
-# %% ../nbs/02_data.ipynb #34c1bc6b
+# %% ../nbs/02_data.ipynb #b1252697
+def scan_dataset(data:str,          # a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')
+                 cfg:Config=None,   # min_side, seed and split shares
+                 json_path:str=None, # also write the counts and problems to this JSON file
+                 cache:Path=None,   # a kagglehub cache to use instead of the default
+                )->tuple:           # (index with splits, problems)
+    "Build the index of a dataset and print its counts and problems, as `deepfake_scan` does"
+    df, problems = build_index(data, cfg or Config(), cache=cache)
+    print(summarise(df).to_string(), '\n')
+    print(f"{len(df)} images usable, {len(problems)} problems" + (':' if len(problems) else ''))
+    for p in problems.itertuples(): print(f"  {p.path}: {p.reason}")
+    if json_path: Path(json_path).write_text(json.dumps(scan_report(df, problems), indent=2))
+    return df, problems
+
+# %% ../nbs/02_data.ipynb #8cd918af
 @call_parse
 def deepfake_scan(data:str,  # a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')
                   json:str=None, # also write the counts and problems to this JSON file
                   min_side:int=None, # flag images whose smaller side is below this (default: the config's)
                  ):
     "Scan a face dataset: counts per split, class and source, and every file that cannot be used"
-    cfg = Config() if min_side is None else Config(min_side=min_side)
-    df, problems = build_index(data, cfg)
-    with pd.option_context('display.width', 120): print(summarise(df).to_string(), '\n')
-    print(f"{len(df)} images usable, {len(problems)} problems" + (':' if len(problems) else ''))
-    for p in problems.itertuples(): print(f"  {p.path}: {p.reason}")
-    if json: Path(json).write_text(_json_dumps(scan_report(df, problems)))
-    return df, problems
-
-def _json_dumps(obj): return json.dumps(obj, indent=2)
+    scan_dataset(data, Config() if min_side is None else Config(min_side=min_side), json_path=json)
