@@ -5,16 +5,16 @@
 # %% auto #0
 __all__ = ['HANDLES', 'repo_dir', 'sample_dir', 'Config']
 
-# %% ../nbs/00_config.ipynb #a277604c
+# %% ../nbs/00_config.ipynb #2a498b64
 import json, dataclasses, importlib.util
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
-# %% ../nbs/00_config.ipynb #45e42bbe
+# %% ../nbs/00_config.ipynb #1dcf3dec
 HANDLES = {'140k':   'xhlulu/140k-real-and-fake-faces/versions/2',          # FFHQ photos vs StyleGAN faces
            'ciplab': 'ciplab/real-and-fake-face-detection/versions/1'}     # expert photoshopped composites
 
-# %% ../nbs/00_config.ipynb #1432a5af
+# %% ../nbs/00_config.ipynb #8cbc9445
 def repo_dir()->Path:
     "The folder that holds the `deepfake_nb` package (the git checkout for an editable install)"
     return Path(importlib.util.find_spec('deepfake_nb').origin).resolve().parent.parent
@@ -23,7 +23,7 @@ def sample_dir()->Path:
     "The bundled sample: a kagglehub cache with a few dozen images of each dataset"
     return repo_dir()/'sample'
 
-# %% ../nbs/00_config.ipynb #65adca48
+# %% ../nbs/00_config.ipynb #2d969587
 @dataclass
 class Config:
     "Everything that must agree from data to app"

@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['quality_shortcut', 'channel_means', 'show_images', 'mean_spectrum']
 
-# %% ../nbs/03_explore.ipynb #5e93022f
+# %% ../nbs/03_explore.ipynb #c03d1e47
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
 from PIL import Image
 from .config import Config
 from .images import load_image
 
-# %% ../nbs/03_explore.ipynb #65b14950
+# %% ../nbs/03_explore.ipynb #c27d0a24
 def quality_shortcut(df:pd.DataFrame, # an index from `scan_images`, with `quality` and `label`
                     )->float:         # the share of fakes saved at a quality that no real image has
     "How much of the fake class a model could identify from the JPEG quality alone"
@@ -20,7 +20,7 @@ def quality_shortcut(df:pd.DataFrame, # an index from `scan_images`, with `quali
     fakes = df[df.label == 1]
     return float((~fakes.quality.isin(real_q)).mean()) if len(fakes) else 0.0
 
-# %% ../nbs/03_explore.ipynb #1d5652dd
+# %% ../nbs/03_explore.ipynb #6f0afa52
 def channel_means(paths:list, # image files
                   size:int=64, # images are reduced to this size first, for speed
                  )->pd.DataFrame: # one row per image: mean R, G, B in 0-255
@@ -28,7 +28,7 @@ def channel_means(paths:list, # image files
     rows = [np.asarray(load_image(p).resize((size, size), Image.BILINEAR), np.float32).reshape(-1, 3).mean(0) for p in paths]
     return pd.DataFrame(rows, columns=['R', 'G', 'B'])
 
-# %% ../nbs/03_explore.ipynb #ddd89a40
+# %% ../nbs/03_explore.ipynb #abf655de
 def show_images(paths:list,        # image files (or anything `load_image` takes)
                 titles:list=None,  # a title per image
                 ncols:int=8,       # images per row
@@ -45,7 +45,7 @@ def show_images(paths:list,        # image files (or anything `load_image` takes
     fig.tight_layout()
     return fig
 
-# %% ../nbs/03_explore.ipynb #a96a8b6b
+# %% ../nbs/03_explore.ipynb #e96a2d52
 def mean_spectrum(paths:list, # image files
                   size:int=256, # images are resized to this square first
                  )->np.ndarray: # (size, size) mean log-magnitude spectrum, low frequencies in the centre

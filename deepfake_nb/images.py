@@ -5,21 +5,21 @@
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'MAX_BYTES', 'ImageError', 'jpeg_quality', 'load_image', 'to_input', 'load_input']
 
-# %% ../nbs/01_images.ipynb #74ad136d
+# %% ../nbs/01_images.ipynb #c46c349b
 import io, warnings
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-# %% ../nbs/01_images.ipynb #cb0b8736
+# %% ../nbs/01_images.ipynb #491e6c2c
 class ImageError(ValueError):
     "An input that cannot be turned into a face image, with the reason in words"
 
-# %% ../nbs/01_images.ipynb #51bc8c97
+# %% ../nbs/01_images.ipynb #3cb16e64
 MAX_PIXELS = 50_000_000   # larger images are refused before decoding (decompression bombs)
 MAX_BYTES  = 50_000_000   # larger files are refused before reading
 
-# %% ../nbs/01_images.ipynb #664bdeb8
+# %% ../nbs/01_images.ipynb #73ac7554
 def _to_rgb(im:Image.Image)->Image.Image:
     "`im` as 8-bit RGB, whatever its mode"
     if im.mode == 'RGB': return im
@@ -32,7 +32,7 @@ def _to_rgb(im:Image.Image)->Image.Image:
         return Image.alpha_composite(Image.new('RGBA', im.size, (255, 255, 255, 255)), im).convert('RGB')
     return im.convert('RGB')   # L, 1, P, CMYK, YCbCr, LAB, HSV
 
-# %% ../nbs/01_images.ipynb #800bfeb8
+# %% ../nbs/01_images.ipynb #55382bc5
 def _open(x, max_bytes:int)->Image.Image:
     "Open `x` (path, bytes, PIL image or array) without decoding its pixels yet"
     if isinstance(x, Image.Image): return x
@@ -63,7 +63,7 @@ def _open(x, max_bytes:int)->Image.Image:
     except Image.DecompressionBombError as e: raise ImageError(f"too many pixels (decompression bomb?): {e}") from None
     except OSError as e: raise ImageError(f"cannot open {name}: {e}") from None
 
-# %% ../nbs/01_images.ipynb #7db1525e
+# %% ../nbs/01_images.ipynb #5fa71f7e
 _IJG_LUMA = np.array([16,11,10,16,24,40,51,61, 12,12,14,19,26,58,60,55, 14,13,16,24,40,57,69,56,
                       14,17,22,29,51,87,80,62, 18,22,37,56,68,109,103,77, 24,35,55,64,81,104,113,92,
                       49,64,78,87,103,121,120,101, 72,92,95,98,112,100,103,99])
@@ -78,7 +78,7 @@ def jpeg_quality(im:Image.Image)->int|None:  # an image opened from a file by Pi
     if luma.size != 64: return None
     return int(_Q[np.abs(_IJG_TABLES - luma[None]).sum(1).argmin()])
 
-# %% ../nbs/01_images.ipynb #40ac9c7d
+# %% ../nbs/01_images.ipynb #a6049a91
 def load_image(x,                      # a path, bytes, PIL image or uint8 array (HxW, HxWx3 RGB, HxWx4 RGBA)
                min_side:int=16,         # refuse images whose smaller side is below this
                max_pixels:int=MAX_PIXELS,  # refuse images with more pixels than this, before decoding
@@ -100,7 +100,7 @@ def load_image(x,                      # a path, bytes, PIL image or uint8 array
     out.format, out.info['jpeg_quality'] = fmt, quality
     return out
 
-# %% ../nbs/01_images.ipynb #6aebcf51
+# %% ../nbs/01_images.ipynb #7899f94a
 def to_input(im:Image.Image,  # an RGB image, from `load_image`
              size:int,        # side of the square the model sees (`Config.img_size`)
             )->np.ndarray:    # float32, (size, size, 3), RGB, 0-255
