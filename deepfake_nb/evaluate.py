@@ -6,9 +6,10 @@
 __all__ = ['CLASS_NAMES', 'PREDICTION_COLUMNS', 'SUBSET_ORDER', 'PALETTE', 'HEADLINE', 'FIGURES', 'check_predictions', 'roc_auc',
            'equal_error_rate', 'expected_calibration_error', 'binary_metrics', 'accuracy_at', 'bootstrap_ci',
            'choose_threshold', 'apply_temperature', 'fit_temperature', 'metric_groups', 'metrics_by', 'plot_confusion',
-           'plot_roc_pr', 'plot_score_hist', 'plot_reliability', 'confident_mistakes', 'plot_mistakes', 'write_report']
+           'plot_roc_pr', 'plot_score_hist', 'plot_reliability', 'confident_mistakes', 'plot_mistakes', 'write_report',
+           'predict_index', 'evaluate', 'cross_dataset', 'deepfake_evaluate']
 
-# %% ../nbs/06_evaluate.ipynb #98d2ae53
+# %% ../nbs/06_evaluate.ipynb #de2382e3
 import json, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -19,12 +20,13 @@ from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 from .config import Config
 from .explore import show_images
+from fastcore.script import call_parse, bool_arg, Param
 
-# %% ../nbs/06_evaluate.ipynb #4ade5131
+# %% ../nbs/06_evaluate.ipynb #e87ee2ff
 CLASS_NAMES = Config().class_names   # label i is CLASS_NAMES[i]: 0 = real, 1 = fake (the positive class)
 PREDICTION_COLUMNS = ['path', 'label', 'prob_fake', 'split', 'source', 'subset']
 
-# %% ../nbs/06_evaluate.ipynb #4564d72f
+# %% ../nbs/06_evaluate.ipynb #f868b14e
 def _arrays(y, p)->tuple:
     "Labels and probabilities as checked numpy arrays"
     y, p = np.asarray(y), np.asarray(p, dtype=float)
@@ -44,7 +46,7 @@ def check_predictions(preds:pd.DataFrame, # a table with at least path, label an
     df['label'], df['prob_fake'] = _arrays(df.label, df.prob_fake)
     return df
 
-# %% ../nbs/06_evaluate.ipynb #8ea3466f
+# %% ../nbs/06_evaluate.ipynb #7ebefb2f
 def _both_classes(y)->bool: return len(np.unique(y)) == 2
 
 def roc_auc(y, # true labels, 1 = fake
@@ -75,7 +77,7 @@ def expected_calibration_error(y, # true labels, 1 = fake
     bins = np.searchsorted(np.linspace(0, 1, n_bins + 1)[1:-1], p)
     return float(np.abs(np.bincount(bins, y, n_bins) - np.bincount(bins, p, n_bins)).sum() / len(p))
 
-# %% ../nbs/06_evaluate.ipynb #4c01519d
+# %% ../nbs/06_evaluate.ipynb #e5dc1a0f
 def binary_metrics(y,                     # true labels, 1 = fake
                    p,                     # predicted probabilities of fake
                    threshold:float=0.5,   # scores at or above this are called fake
@@ -97,7 +99,7 @@ def binary_metrics(y,                     # true labels, 1 = fake
                  ece=expected_calibration_error(y, p, n_bins), threshold=threshold)
     return {k: v if isinstance(v, int) else float(v) for k, v in m.items()}
 
-# %% ../nbs/06_evaluate.ipynb #36031d98
+# %% ../nbs/06_evaluate.ipynb #6f83eedd
 def accuracy_at(threshold:float=0.5, # scores at or above this are called fake
                ):                    # a metric(y, p) for `bootstrap_ci`
     "Accuracy at a fixed threshold, as a function of labels and scores"
@@ -127,7 +129,7 @@ def bootstrap_ci(y,                     # true labels, 1 = fake
     lo, hi = np.nanpercentile(stats, [50 * (1 - level), 50 * (1 + level)])
     return float(lo), float(hi)
 
-# %% ../nbs/06_evaluate.ipynb #f38dc7c0
+# %% ../nbs/06_evaluate.ipynb #fa19a8f3
 def choose_threshold(y,                    # validation labels, 1 = fake
                      p,                    # validation probabilities of fake
                      method:str='youden',  # 'youden' (max TPR - FPR) or 'fpr' (max TPR with FPR <= target_fpr)
@@ -144,7 +146,7 @@ def choose_threshold(y,                    # validation labels, 1 = fake
     else: raise ValueError(f"unknown method {method!r}: use 'youden' or 'fpr'")
     return float(thr[i]) if np.isfinite(thr[i]) else float(np.nextafter(p.max(), np.inf))   # first point: flag nothing
 
-# %% ../nbs/06_evaluate.ipynb #8791ecb8
+# %% ../nbs/06_evaluate.ipynb #67b00760
 def apply_temperature(p,                 # probabilities of fake
                       temperature:float, # T > 0: the logit is divided by it
                       eps:float=1e-7,    # probabilities are clipped to [eps, 1 - eps] so the logit is finite
@@ -167,7 +169,7 @@ def fit_temperature(y,                       # validation labels, 1 = fake
                       "(nearly) separable and do not determine it")
     return t
 
-# %% ../nbs/06_evaluate.ipynb #246a9d88
+# %% ../nbs/06_evaluate.ipynb #e57584f1
 SUBSET_ORDER = ('easy', 'mid', 'hard')   # ciplab's difficulty levels, listed in this order
 
 def _subset_key(name:str): return (SUBSET_ORDER.index(name) if name in SUBSET_ORDER else len(SUBSET_ORDER), name)
@@ -194,7 +196,7 @@ def metrics_by(preds:pd.DataFrame,   # a predictions table
     rows = {name: binary_metrics(g.label, g[score], threshold) for name, g in metric_groups(preds, by).items()}
     return pd.DataFrame.from_dict(rows, orient='index').rename_axis(by)
 
-# %% ../nbs/06_evaluate.ipynb #d6bc826a
+# %% ../nbs/06_evaluate.ipynb #c6854b30
 PALETTE = {'real': 'tab:blue', 'fake': 'tab:red'}   # the class colours of the exploration chapter
 
 def _save(fig, path=None, dpi:int=120):
@@ -219,7 +221,7 @@ def plot_confusion(y,                     # true labels, 1 = fake
     ax.set(xlabel='predicted', ylabel='true', title=f'threshold {threshold:.3g}')
     return _save(fig, path)
 
-# %% ../nbs/06_evaluate.ipynb #c3006bd3
+# %% ../nbs/06_evaluate.ipynb #7325d221
 def plot_roc_pr(preds:pd.DataFrame,   # a predictions table
                 by:str='subset',      # overlay a curve per group of `metric_groups(preds, by)`
                 threshold:float=None, # mark this operating point on the curves of all images
@@ -247,7 +249,7 @@ def plot_roc_pr(preds:pd.DataFrame,   # a predictions table
     fig.tight_layout()
     return _save(fig, path)
 
-# %% ../nbs/06_evaluate.ipynb #c4ab3dea
+# %% ../nbs/06_evaluate.ipynb #a8c9bfe3
 def plot_score_hist(y,                      # true labels, 1 = fake
                     p,                      # predicted probabilities of fake
                     threshold:float=None,   # draw the threshold as a vertical line
@@ -264,7 +266,7 @@ def plot_score_hist(y,                      # true labels, 1 = fake
     ax.set(xlabel=f'predicted probability of {names[1]}', ylabel='images', xlim=(0, 1))
     return _save(fig, path)
 
-# %% ../nbs/06_evaluate.ipynb #6602e36e
+# %% ../nbs/06_evaluate.ipynb #6c0b96d0
 def plot_reliability(y,                  # true labels, 1 = fake
                      p,                  # predicted probabilities of fake
                      p_calibrated=None,  # the same after calibration, drawn alongside
@@ -283,7 +285,7 @@ def plot_reliability(y,                  # true labels, 1 = fake
     ax.legend(fontsize=8, loc='upper left')
     return _save(fig, path)
 
-# %% ../nbs/06_evaluate.ipynb #79fb5f17
+# %% ../nbs/06_evaluate.ipynb #b5fb723d
 def confident_mistakes(preds:pd.DataFrame,  # a predictions table
                        threshold:float=0.5, # scores at or above this are called fake
                        k:int=8,             # how many to return
@@ -310,7 +312,7 @@ def plot_mistakes(preds:pd.DataFrame,  # a predictions table
     fig.suptitle(f'most confident mistakes at threshold {threshold:.3g}' if len(top) else 'no mistakes', y=1.02)
     return _save(fig, path)
 
-# %% ../nbs/06_evaluate.ipynb #14dd4519
+# %% ../nbs/06_evaluate.ipynb #c7f712f1
 HEADLINE = {'roc_auc': 'ROC AUC', 'accuracy': 'accuracy', 'balanced_accuracy': 'balanced accuracy',
             'average_precision': 'average precision', 'eer': 'equal error rate', 'recall_fake': 'fakes caught (recall)',
             'recall_real': 'reals cleared (specificity)', 'log_loss': 'log loss', 'brier': 'Brier score', 'ece': 'ECE'}
@@ -332,7 +334,7 @@ def _md_table(df:pd.DataFrame, digits:int=3)->str:
     rows = [[str(i)] + [fmt(v) for v in r] for i, r in zip(df.index, df.itertuples(index=False))]
     return '\n'.join('| ' + ' | '.join(r) + ' |' for r in [head, ['---'] * len(head), *rows])
 
-# %% ../nbs/06_evaluate.ipynb #7a57220a
+# %% ../nbs/06_evaluate.ipynb #b6fa32f9
 def _valid_for_choosing(valid_preds, preds, what:str)->pd.DataFrame:
     "Validation predictions, checked to be neither test rows nor rows being evaluated"
     if valid_preds is None: raise ValueError(f"choosing the {what} needs validation predictions (valid_preds)")
@@ -355,7 +357,7 @@ def _resolve_calibration(preds, valid_preds, threshold, temperature, target_fpr)
     else: threshold, how = float(threshold), 'given'
     return temperature, threshold, how
 
-# %% ../nbs/06_evaluate.ipynb #450e3f0c
+# %% ../nbs/06_evaluate.ipynb #10c9ff46
 def _figures(preds, score, threshold, out_dir)->dict:
     "Draw and save every plot of the report; their file names"
     y, s = preds.label, preds[score]
@@ -388,7 +390,7 @@ def _markdown(r:dict, mistakes:pd.DataFrame)->str:
     if len(mistakes): parts += ["## Most confident mistakes\n", _md_table(mistakes.set_index('path')[['label', r['score_column'], 'confidence']])]
     return '\n'.join(parts) + '\n'
 
-# %% ../nbs/06_evaluate.ipynb #21846e83
+# %% ../nbs/06_evaluate.ipynb #4fdec696
 def write_report(preds:pd.DataFrame,      # predictions to judge (the test split): path, label, prob_fake, ...
                  out_dir,                 # folder for metrics.json, predictions.csv, the PNGs and report.md
                  threshold:float|str=0.5, # a number, or 'youden' / 'fpr' to choose it on `valid_preds`
@@ -421,3 +423,97 @@ def write_report(preds:pd.DataFrame,      # predictions to judge (the test split
     (out_dir/'metrics.json').write_text(json.dumps(r, indent=2, allow_nan=False))
     (out_dir/'report.md').write_text(_markdown(r, confident_mistakes(preds, threshold, k_mistakes, score)))
     return r
+
+# %% ../nbs/06_evaluate.ipynb #31288457
+from tqdm.auto import tqdm
+from tqdm.contrib.concurrent import thread_map
+from .images import ImageError, load_input
+
+def _load_or_error(path:str, size:int)->tuple:
+    try: return load_input(path, size), ''
+    except ImageError as e: return None, str(e)
+
+def predict_index(model,               # a Keras detector (from `train.load_artifact`)
+                  df:pd.DataFrame,      # an index: path, label, ... (from `data.build_index`)
+                  img_size:int,         # the model's input size (its metadata's `img_size`)
+                  batch_size:int=64,    # images per model call
+                  progress:bool=True,   # show a progress bar
+                 )->pd.DataFrame:       # the index with `prob_fake` (NaN where unreadable) and `error`
+    "Score every image of an index with a Keras detector; unreadable files get an error, not a crash"
+    out = df.reset_index(drop=True).copy()
+    out['prob_fake'], out['error'] = np.nan, ''
+    for start in tqdm(range(0, len(out), batch_size), desc='scoring', unit='batch', disable=not progress):
+        rows = out.index[start:start + batch_size]
+        loaded = thread_map(lambda p: _load_or_error(p, img_size), list(out.path[rows]), disable=True)
+        out.loc[rows, 'error'] = [e for _, e in loaded]
+        ok = [r for r, (x, _) in zip(rows, loaded) if x is not None]
+        if ok: out.loc[ok, 'prob_fake'] = np.asarray(model.predict_on_batch(np.stack([x for x, _ in loaded if x is not None])))[:, 0]
+    return out
+
+# %% ../nbs/06_evaluate.ipynb #420335d1
+def evaluate(model_dir,              # a trained model's folder (from `train.train` or `deepfake_train`)
+             data:str,               # a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')
+             out_dir=None,           # where the report goes (default: `model_dir/eval-<data name>`)
+             split:str='test',       # the split to evaluate
+             calibrate:bool=False,   # choose threshold and temperature on the valid split and store them with the model
+             cache:Path=None,        # a kagglehub cache to use instead of the default
+             n_boot:int=1000,        # bootstrap resamples of the confidence intervals
+             progress:bool=True,     # show progress bars
+            )->dict:                 # what metrics.json holds, with `failed` (files that could not be scored)
+    "Score a trained detector on a dataset and write the evaluation report"
+    from deepfake_nb.data import build_index
+    from deepfake_nb.train import load_artifact
+    model, meta = load_artifact(model_dir)
+    cfg = Config.from_dict(meta['config'])
+    df, problems = build_index(data, cfg, cache=cache, progress=progress)
+    wanted = df[df.split.isin([split] + (['valid'] if calibrate else []))]
+    scored = predict_index(model, wanted, meta['img_size'], cfg.batch_size, progress)
+    failed = scored[scored.error != '']
+    scored = scored[scored.error == ''].drop(columns='error')
+    preds, valid = scored[scored.split == split], scored[scored.split == 'valid']
+    out_dir = Path(out_dir or Path(model_dir)/f"eval-{Path(str(data)).name}")
+    if calibrate:
+        r = write_report(preds, out_dir, 'youden', 'fit', valid, n_boot=n_boot, seed=cfg.seed)
+        meta.update(threshold=r['threshold'], temperature=r['temperature'], calibrated_on=f"{data} (valid split)")
+        (Path(model_dir)/'metadata.json').write_text(json.dumps(meta, indent=2, default=str))
+    else:
+        r = write_report(preds, out_dir, meta.get('threshold', 0.5), meta.get('temperature'), n_boot=n_boot, seed=cfg.seed)
+    r['failed'] = failed[['path', 'error']].to_dict('records') + problems.rename(columns={'reason': 'error'})[['path', 'error']].to_dict('records')
+    (out_dir/'metrics.json').write_text(json.dumps(r, indent=2, allow_nan=False))
+    return r
+
+# %% ../nbs/06_evaluate.ipynb #661b778c
+def cross_dataset(models:dict,        # trained-on name -> model folder
+                  datasets:list,      # dataset names or folders to evaluate each model on
+                  out_dir,            # one report per (model, dataset) pair goes below this
+                  split:str='test',   # the split to evaluate
+                  cache:Path=None,    # a kagglehub cache to use instead of the default
+                  n_boot:int=1000,    # bootstrap resamples
+                 )->pd.DataFrame:     # one row per (trained on, evaluated on) pair: n, AUC with interval, accuracy, EER
+    "Evaluate every model on every dataset, with the models' stored thresholds"
+    rows = []
+    for name, model_dir in models.items():
+        for data in datasets:
+            tag = Path(str(data)).name
+            r = evaluate(model_dir, data, Path(out_dir)/f'{name}-on-{tag}', split, cache=cache, n_boot=n_boot, progress=False)
+            rows.append(dict(trained_on=name, evaluated_on=tag, n=r['n'], roc_auc=r['roc_auc'],
+                             auc_low=r['ci']['roc_auc'][0], auc_high=r['ci']['roc_auc'][1],
+                             accuracy=r['accuracy'], eer=r['eer']))
+    return pd.DataFrame(rows).set_index(['trained_on', 'evaluated_on'])
+
+# %% ../nbs/06_evaluate.ipynb #6af1f91c
+@call_parse
+def deepfake_evaluate(model:Param("a trained model's folder", str, required=True)=None,
+                      data:Param("a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')", str, required=True)=None,
+                      out:str=None,       # where the report goes (default: MODEL/eval-DATA)
+                      split:str='test',   # the split to evaluate
+                      calibrate:bool_arg=False, # choose threshold and temperature on the valid split and store them with the model
+                      n_boot:int=1000,    # bootstrap resamples of the confidence intervals
+                     ):
+    "Evaluate a trained detector on a dataset: metrics with intervals, plots and report.md"
+    r = evaluate(model, data, out, split, calibrate, n_boot=n_boot)
+    where = Path(out or Path(model)/f"eval-{Path(str(data)).name}")
+    lo, hi = r['ci']['roc_auc']
+    print(f"report: {where/'report.md'}\n{r['n']} images: ROC AUC {r['roc_auc']:.3f} [{lo:.3f}, {hi:.3f}], "
+          f"accuracy {r['accuracy']:.3f}, EER {r['eer']:.3f} at threshold {r['threshold']:.3f}")
+    for f in r['failed']: print(f"  could not score {f['path']}: {f['error']}")
