@@ -6,14 +6,14 @@
 __all__ = ['HEAD_PREFIXES', 'IMAGENET_FILE', 'INPUT_CONTRACT', 'is_head', 'base_layers', 'head_layers', 'WeightsFallbackWarning',
            'build_detector', 'freeze_base', 'unfreeze_top', 'unfreeze_all', 'inference_copy']
 
-# %% ../nbs/04_model.ipynb #58b6bc43
+# %% ../nbs/04_model.ipynb #c53e09c0
 import warnings
 from pathlib import Path
 import keras
 from keras import layers
 from .config import Config
 
-# %% ../nbs/04_model.ipynb #5587560d
+# %% ../nbs/04_model.ipynb #ba5e92f4
 HEAD_PREFIXES = ('head_', 'prob_')   # names of the layers added on top of EfficientNetB0 start with these
 IMAGENET_FILE = 'efficientnetb0_notop.h5'   # the file Keras downloads for `weights='imagenet'`
 
@@ -29,7 +29,7 @@ def head_layers(model:keras.Model)->list:
     "The layers the detector adds on top of EfficientNetB0"
     return [l for l in model.layers if is_head(l)]
 
-# %% ../nbs/04_model.ipynb #0cb9f62d
+# %% ../nbs/04_model.ipynb #0bf3c60a
 class WeightsFallbackWarning(UserWarning):
     "Pretrained weights were asked for but could not be loaded; the model was built with others"
 
@@ -52,7 +52,7 @@ def _imagenet_base(inputs, imagenet_file:str=None)->tuple:
                   f"a local copy of {IMAGENET_FILE} as imagenet_file.", WeightsFallbackWarning, stacklevel=3)
     return _efficientnet(inputs, None), 'random'
 
-# %% ../nbs/04_model.ipynb #55e7f4f2
+# %% ../nbs/04_model.ipynb #32c90ed4
 def build_detector(cfg:Config=None,          # image size (`img_size`) and the positive class
                    weights:str|None='imagenet', # 'imagenet' (falls back to random weights, with a warning) or None
                    dropout:float=0.2,         # dropout rate before the output unit
@@ -72,11 +72,11 @@ def build_detector(cfg:Config=None,          # image size (`img_size`) and the p
     model.weights_source = source
     return model
 
-# %% ../nbs/04_model.ipynb #4b9ec2de
+# %% ../nbs/04_model.ipynb #0c868af9
 INPUT_CONTRACT = ("RGB (not BGR) float32 in 0-255, NOT divided by 255 (EfficientNet rescales inside), "
                   "shape (img_size, img_size, 3), resized with PIL bilinear by deepfake_nb.images.load_input")
 
-# %% ../nbs/04_model.ipynb #c1d870a5
+# %% ../nbs/04_model.ipynb #e543d238
 def freeze_base(model:keras.Model, # a detector from `build_detector`
                )->keras.Model:     # the same model, its base frozen and its head trainable
     "Freeze every EfficientNet layer; the head is trainable"
@@ -101,7 +101,7 @@ def unfreeze_all(model:keras.Model, # a detector from `build_detector`
     for layer in model.layers: layer.trainable = True
     return model
 
-# %% ../nbs/04_model.ipynb #dbf6a892
+# %% ../nbs/04_model.ipynb #26a6fd39
 def inference_copy(model:keras.Model, # a (trained, compiled, maybe mixed-precision) detector
                   )->keras.Model:     # an uncompiled float32 model with the same architecture and weights
     "An uncompiled float32 copy of `model`, with no optimizer state: what an artifact should hold"

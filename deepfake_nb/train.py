@@ -8,7 +8,7 @@ __all__ = ['PRESETS', 'LOG_FILE', 'MODEL_FILE', 'METADATA_FILE', 'BEST_WEIGHTS',
            'training_callbacks', 'train', 'package_versions', 'training_metadata', 'save_artifact', 'load_artifact',
            'plot_history', 'deepfake_train']
 
-# %% ../nbs/05_train.ipynb #b01d85cd
+# %% ../nbs/05_train.ipynb #bcf5104f
 import os, json, time, glob, shutil, hashlib, platform, warnings, dataclasses
 from dataclasses import dataclass, asdict
 from datetime import datetime, timezone
@@ -21,7 +21,7 @@ from .config import Config
 from .data import build_index, make_dataset
 from .model import build_detector, freeze_base, unfreeze_top, unfreeze_all, inference_copy, INPUT_CONTRACT
 
-# %% ../nbs/05_train.ipynb #96ad06df
+# %% ../nbs/05_train.ipynb #5a178631
 @dataclass
 class TrainConfig:
     "How one detector is trained: stages, learning rates, regularisation and callbacks"
@@ -67,7 +67,7 @@ class TrainConfig:
         if unknown: raise ValueError(f"unknown training config keys {sorted(unknown)}")
         return cls(**d)
 
-# %% ../nbs/05_train.ipynb #2bb0b69f
+# %% ../nbs/05_train.ipynb #b234ef54
 PRESETS = {
     'colab': (Config(img_size=224), TrainConfig(weights='imagenet', two_stage=True, epochs=3, lr=1e-3, fine_tune_epochs=5,
                                                fine_tune_lr=1e-4, unfreeze_top=30, cache=False)),
@@ -90,7 +90,7 @@ def preset(name:str='colab', # a key of `PRESETS`
 
 _preset = preset   # the command line's `--preset` argument shadows the function's name
 
-# %% ../nbs/05_train.ipynb #3c9f33f7
+# %% ../nbs/05_train.ipynb #94f03bb0
 def _tpu_present()->bool:
     "Whether this machine shows signs of a TPU (no network request)"
     return bool(os.environ.get('TPU_NAME') or glob.glob('/dev/accel*') or glob.glob('/dev/vfio/[0-9]*'))
@@ -112,7 +112,7 @@ def precision_policy()->str:
     "'mixed_float16' when a GPU is present (faster, half the memory), else 'float32'"
     return 'mixed_float16' if tf.config.list_logical_devices('GPU') else 'float32'
 
-# %% ../nbs/05_train.ipynb #6c24814a
+# %% ../nbs/05_train.ipynb #88820556
 def check_splits(df:pd.DataFrame, # an index with splits (from `build_index`)
                 )->pd.Series:     # the number of images per split
     "Refuse an index without train and valid splits, or with a file in more than one split"
@@ -132,7 +132,7 @@ def check_splits(df:pd.DataFrame, # an index with splits (from `build_index`)
                              f"e.g. {shared.index[0]}: validation and test must never share an image")
     return counts
 
-# %% ../nbs/05_train.ipynb #aa234220
+# %% ../nbs/05_train.ipynb #9c9b554d
 def index_fingerprint(df:pd.DataFrame, # an index with `path`, `label` and `split`
                      )->str:           # hex SHA-256
     "A fingerprint of an index: the same files, labels and splits give the same string, wherever they are"
@@ -140,7 +140,7 @@ def index_fingerprint(df:pd.DataFrame, # an index with `path`, `label` and `spli
     rows = sorted(f"{Path(os.path.relpath(p, root)).as_posix()}\t{l}\t{s}" for p, l, s in zip(df.path, df.label, df.split))
     return hashlib.sha256('\n'.join(rows).encode()).hexdigest()
 
-# %% ../nbs/05_train.ipynb #94c42631
+# %% ../nbs/05_train.ipynb #ffdab4f5
 def make_datasets(df:pd.DataFrame, cfg:Config, tcfg:TrainConfig, replicas:int=1)->tuple:
     "(train, valid) `tf.data.Dataset`s and the class weights, from an index with splits"
     from sklearn.utils.class_weight import compute_class_weight
@@ -155,7 +155,7 @@ def make_datasets(df:pd.DataFrame, cfg:Config, tcfg:TrainConfig, replicas:int=1)
     weights = compute_class_weight('balanced', classes=classes, y=tr.label.to_numpy())
     return train, valid, {int(c): float(w) for c, w in zip(classes, weights)}
 
-# %% ../nbs/05_train.ipynb #84ad0978
+# %% ../nbs/05_train.ipynb #6138819d
 LOG_FILE, MODEL_FILE, METADATA_FILE = 'training_log.csv', 'model.keras', 'metadata.json'
 BEST_WEIGHTS = 'best.weights.h5'   # in `out_dir/backup`, while training
 
@@ -185,7 +185,7 @@ def training_callbacks(out:Path, stage:str, tcfg:TrainConfig)->list:
             keras.callbacks.ReduceLROnPlateau(factor=tcfg.lr_factor, patience=tcfg.lr_patience, min_lr=tcfg.min_lr, **watch),
             keras.callbacks.CSVLogger(str(out/LOG_FILE), append=True)]
 
-# %% ../nbs/05_train.ipynb #fded3f10
+# %% ../nbs/05_train.ipynb #1dc54dbe
 def _fit_stage(model, strategy, stage, lr, first, last, data, tcfg, out, callbacks, verbose)->int:
     "Compile and fit one stage from epoch `first` up to `last`; the number of epochs done when it ends"
     train, valid, class_weight = data
@@ -206,7 +206,7 @@ def _build(cfg, tcfg, strategy, policy)->keras.Model:
         with strategy.scope(): return build_detector(cfg, tcfg.weights, tcfg.dropout, tcfg.imagenet_file)
     finally: keras.mixed_precision.set_global_policy(previous)
 
-# %% ../nbs/05_train.ipynb #91446ac1
+# %% ../nbs/05_train.ipynb #bbb71fbd
 def _run_stages(model, fit, tcfg, backup:Path)->int:
     "Stage 1 (unless a resumed run had finished it), then stage 2; the number of stage-1 epochs"
     marker = backup/'stage1.json'
@@ -223,7 +223,7 @@ def _run_stages(model, fit, tcfg, backup:Path)->int:
         fit('stage2', tcfg.fine_tune_lr, boundary, boundary + tcfg.fine_tune_epochs)
     return boundary
 
-# %% ../nbs/05_train.ipynb #2f2d2a69
+# %% ../nbs/05_train.ipynb #f36b6538
 def train(df:pd.DataFrame,       # an index with train, valid (and test) splits, from `build_index`
           cfg:Config=None,        # image size, classes, seed, batch size
           tcfg:TrainConfig=None,  # stages, learning rates, callbacks
@@ -251,7 +251,7 @@ def train(df:pd.DataFrame,       # an index with train, valid (and test) splits,
     shutil.rmtree(backup)
     return final, meta
 
-# %% ../nbs/05_train.ipynb #51858664
+# %% ../nbs/05_train.ipynb #36abee4c
 PACKAGES = ('deepfake_nb', 'tensorflow', 'keras', 'numpy', 'pandas', 'scikit-learn', 'pillow')
 
 def package_versions()->dict:
@@ -297,7 +297,7 @@ def load_artifact(path, # a folder written by `train` (or its `model.keras`)
         raise ValueError(f"{path}: the model takes {model.input_shape[1:3]} images but the metadata says {meta['img_size']}")
     return model, meta
 
-# %% ../nbs/05_train.ipynb #091dd919
+# %% ../nbs/05_train.ipynb #7cc25446
 def plot_history(meta:dict, # the metadata of a trained model (its `history` and `stage_boundary`)
                 ):
     "Loss and AUC per epoch for train and valid, both stages on one figure"
@@ -314,7 +314,7 @@ def plot_history(meta:dict, # the metadata of a trained model (its `history` and
     fig.tight_layout()
     return fig
 
-# %% ../nbs/05_train.ipynb #64ead30b
+# %% ../nbs/05_train.ipynb #b0d36805
 @call_parse
 def deepfake_train(data:str=None,          # required: a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')
                    out:str='runs/detector',  # folder for the model, its metadata and the training log
