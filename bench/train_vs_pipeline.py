@@ -12,10 +12,7 @@ from deepfake_nb.data import build_index, make_dataset, local_cache
 from deepfake_nb.train import preset, compile_detector
 from deepfake_nb.model import build_detector
 
-def rate(batches, n_images):
-    t = time.perf_counter()
-    for _ in batches: pass
-    return n_images / (time.perf_counter() - t)
+from pipeline import images_per_second as rate   # bench/ is on sys.path when run as a script
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()

@@ -246,7 +246,9 @@ def make_dataset(df:pd.DataFrame,  # an index with `path` and `label`
         x.set_shape((size, size, 3))
         return x, label, ok
     ds = tf.data.Dataset.from_tensor_slices((df.path.astype(str).to_numpy(), df.label.to_numpy(np.float32)))
-    ds = ds.map(_tf_load, num_parallel_calls=tf.data.AUTOTUNE).filter(lambda x, y, ok: ok).map(lambda x, y, ok: (x, y))
+    def _loaded(x, y, ok): return ok          # named functions, not lambdas: AutoGraph cannot tell two
+    def _drop_flag(x, y, ok): return x, y     # lambdas on one line apart, and warns about it
+    ds = ds.map(_tf_load, num_parallel_calls=tf.data.AUTOTUNE).filter(_loaded).map(_drop_flag)
     ds = ds.ignore_errors(log_warning=True)   # a file that vanished mid-run: TensorFlow logs it and goes on
     if cache: ds = ds.cache('' if cache is True else str(cache))
     if training: ds = ds.shuffle(min(len(df), 20_000), seed=cfg.seed, reshuffle_each_iteration=True)

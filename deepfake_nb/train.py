@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['PRESETS', 'LOG_FILE', 'MODEL_FILE', 'METADATA_FILE', 'BEST_WEIGHTS', 'PACKAGES', 'TrainConfig', 'preset',
            'get_strategy', 'precision_policy', 'check_splits', 'index_fingerprint', 'make_datasets', 'compile_detector',
-           'training_callbacks', 'train', 'package_versions', 'training_metadata', 'save_artifact', 'load_artifact',
-           'plot_history', 'deepfake_train']
+           'cosine_lr', 'training_callbacks', 'train', 'package_versions', 'training_metadata', 'save_artifact',
+           'load_artifact', 'plot_history', 'deepfake_train']
 
 # %% ../nbs/05_train.ipynb #bcf5104f
-import os, json, time, glob, shutil, hashlib, platform, warnings, dataclasses
+import os, json, math, time, glob, shutil, hashlib, platform, warnings, dataclasses
 from dataclasses import dataclass, asdict
 from datetime import datetime, timezone
 from importlib.metadata import version, PackageNotFoundError
@@ -34,6 +34,8 @@ class TrainConfig:
     fine_tune_lr:float=1e-4      # stage 2 learning rate: ten times lower, to adjust the pretrained features, not replace them
     unfreeze_top:int=30          # stage 2 unfreezes this many of the base's top layers (BatchNormalization stays frozen)
     dropout:float=0.2            # dropout rate before the output unit
+    bn_momentum:float=None       # momentum of every BatchNormalization layer (None: Keras's 0.99; from scratch, 0.9 keeps up)
+    schedule:str='plateau'       # 'plateau': cut the learning rate when val AUC stalls; 'cosine': decay it to 0 over each stage
     label_smoothing:float=0.1    # of the binary cross-entropy targets: 0 and 1 become 0.05 and 0.95
     augment:tuple=('flip',)      # training augmentations, by name (see `deepfake_nb.data.augmenter`)
     batch_size:int=None          # training images per batch and replica (default: `Config.batch_size`)
@@ -53,6 +55,9 @@ class TrainConfig:
         if self.weights not in ('imagenet', None):
             raise ValueError(f"weights must be 'imagenet' or None, got {self.weights!r} (a local file goes in imagenet_file)")
         if self.unfreeze_top < 0: raise ValueError(f"unfreeze_top must be >= 0, got {self.unfreeze_top}")
+        if self.schedule not in ('plateau', 'cosine'): raise ValueError(f"schedule must be 'plateau' or 'cosine', got {self.schedule!r}")
+        if self.bn_momentum is not None and not 0 < self.bn_momentum < 1:
+            raise ValueError(f"bn_momentum must be between 0 and 1, got {self.bn_momentum}")
 
     def replace(self, **kwargs)->'TrainConfig':
         "A copy with some values changed"
@@ -71,7 +76,8 @@ class TrainConfig:
 PRESETS = {
     'colab': (Config(img_size=224), TrainConfig(weights='imagenet', two_stage=True, epochs=3, lr=1e-3, fine_tune_epochs=5,
                                                fine_tune_lr=1e-4, unfreeze_top=30, cache=False)),
-    'cpu':   (Config(img_size=128), TrainConfig(weights=None, two_stage=False, epochs=8, lr=1e-3)),
+    'cpu':   (Config(img_size=128), TrainConfig(weights=None, two_stage=False, epochs=6, lr=1e-3, schedule='cosine',
+                                               bn_momentum=0.9)),
 }
 
 def preset(name:str='colab', # a key of `PRESETS`
@@ -175,15 +181,24 @@ def _best_val_auc(out:Path)->float|None:
     auc = pd.read_csv(log).get('val_auc', pd.Series(dtype=float)).dropna()
     return float(auc.max()) if len(auc) else None
 
-def training_callbacks(out:Path, stage:str, tcfg:TrainConfig)->list:
-    "Checkpoint, early stopping, learning-rate schedule, backup and log for one stage"
+def cosine_lr(lr:float, # the stage's starting learning rate
+              first:int,  # the stage's first epoch
+              last:int,   # the epoch the stage ends before
+             ):
+    "A per-epoch schedule that decays `lr` along half a cosine, from `lr` at `first` towards 0 at `last`"
+    return lambda epoch, _=None: float(lr * 0.5 * (1 + math.cos(math.pi * (epoch - first) / max(last - first, 1))))
+
+def training_callbacks(out:Path, stage:str, tcfg:TrainConfig, lr:float=None, first:int=0, last:int=None)->list:
+    "Checkpoint, early stopping, learning-rate schedule, backup and log for one stage (epochs `first` to `last`)"
     watch = dict(monitor='val_auc', mode='max')
+    schedule = (keras.callbacks.LearningRateScheduler(cosine_lr(lr or tcfg.lr, first, last or tcfg.epochs))
+                if tcfg.schedule == 'cosine' else
+                keras.callbacks.ReduceLROnPlateau(factor=tcfg.lr_factor, patience=tcfg.lr_patience, min_lr=tcfg.min_lr, **watch))
     return [keras.callbacks.BackupAndRestore(str(out/'backup'/stage)),
             keras.callbacks.ModelCheckpoint(str(out/'backup'/BEST_WEIGHTS), save_best_only=True, save_weights_only=True,
                                             initial_value_threshold=_best_val_auc(out), **watch),
             keras.callbacks.EarlyStopping(patience=tcfg.patience, restore_best_weights=True, **watch),
-            keras.callbacks.ReduceLROnPlateau(factor=tcfg.lr_factor, patience=tcfg.lr_patience, min_lr=tcfg.min_lr, **watch),
-            keras.callbacks.CSVLogger(str(out/LOG_FILE), append=True)]
+            schedule, keras.callbacks.CSVLogger(str(out/LOG_FILE), append=True)]
 
 # %% ../nbs/05_train.ipynb #1dc54dbe
 def _fit_stage(model, strategy, stage, lr, first, last, data, tcfg, out, callbacks, verbose)->int:
@@ -195,7 +210,7 @@ def _fit_stage(model, strategy, stage, lr, first, last, data, tcfg, out, callbac
         warnings.filterwarnings('ignore', message='Your input ran out of data')
         hist = model.fit(train, validation_data=valid, initial_epoch=first, epochs=last, class_weight=class_weight,
                          steps_per_epoch=tcfg.steps_per_epoch, shuffle=False,   # the dataset shuffles itself
-                         callbacks=training_callbacks(out, stage, tcfg) + list(callbacks), verbose=verbose)
+                         callbacks=training_callbacks(out, stage, tcfg, lr, first, last) + list(callbacks), verbose=verbose)
     return hist.epoch[-1] + 1 if hist.epoch else last
 
 def _build(cfg, tcfg, strategy, policy)->keras.Model:
@@ -203,8 +218,12 @@ def _build(cfg, tcfg, strategy, policy)->keras.Model:
     previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(policy)
     try:
-        with strategy.scope(): return build_detector(cfg, tcfg.weights, tcfg.dropout, tcfg.imagenet_file)
+        with strategy.scope(): model = build_detector(cfg, tcfg.weights, tcfg.dropout, tcfg.imagenet_file)
     finally: keras.mixed_precision.set_global_policy(previous)
+    if tcfg.bn_momentum is not None:
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.BatchNormalization): layer.momentum = tcfg.bn_momentum
+    return model
 
 # %% ../nbs/05_train.ipynb #bbb71fbd
 def _run_stages(model, fit, tcfg, backup:Path)->int:
@@ -318,7 +337,7 @@ def plot_history(meta:dict, # the metadata of a trained model (its `history` and
 @call_parse
 def deepfake_train(data:str=None,          # required: a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')
                    out:str='runs/detector',  # folder for the model, its metadata and the training log
-                   preset:str='colab',     # 'colab' (224 px, ImageNet, two stages) or 'cpu' (128 px, random init, one stage)
+                   preset:str='colab',     # 'colab' (224 px, ImageNet, two stages) or 'cpu' (128 px, random init, one stage, 6 epochs)
                    epochs:int=None,        # stage 1 epochs
                    fine_tune_epochs:int=None, # stage 2 epochs
                    img_size:int=None,      # image side in pixels
@@ -329,6 +348,8 @@ def deepfake_train(data:str=None,          # required: a folder, a pinned kaggle
                    weights:str=None,       # 'imagenet' or 'none'
                    imagenet_file:str=None, # local copy of efficientnetb0_notop.h5 for when the download fails
                    two_stage:bool_arg=None, # 'true' or 'false'
+                   schedule:str=None,      # learning rate: 'plateau' (cut when val AUC stalls) or 'cosine'
+                   bn_momentum:float=None, # BatchNormalization momentum (e.g. 0.9 from scratch)
                    steps_per_epoch:int=None, # cap on training batches per epoch
                    validation_steps:int=None, # cap on validation batches
                    run_eagerly:bool_arg=None, # 'true': no graph tracing (tiny runs, debugging)
@@ -339,6 +360,7 @@ def deepfake_train(data:str=None,          # required: a folder, a pinned kaggle
     cfg, tcfg = _preset(preset, epochs=epochs, fine_tune_epochs=fine_tune_epochs, img_size=img_size,
                         batch_size=batch_size, lr=lr, fine_tune_lr=fine_tune_lr, unfreeze_top=unfreeze_top,
                         weights=weights, imagenet_file=imagenet_file, two_stage=two_stage,
+                        schedule=schedule, bn_momentum=bn_momentum,
                         steps_per_epoch=steps_per_epoch, validation_steps=validation_steps, run_eagerly=run_eagerly)
     df, _ = build_index(data, cfg)
     model, meta = train(df, cfg, tcfg, out, verbose=verbose)
