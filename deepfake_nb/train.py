@@ -10,20 +10,20 @@ __all__ = ['PRESETS', 'LOG_FILE', 'MODEL_FILE', 'METADATA_FILE', 'BEST_WEIGHTS',
 
 # %% ../nbs/05_train.ipynb #bcf5104f
 import os, json, math, time, glob, shutil, hashlib, platform, warnings, dataclasses
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 import numpy as np, pandas as pd
 import tensorflow as tf, keras
 from fastcore.script import call_parse, bool_arg
-from .config import Config
+from .config import Config, Settings
 from .data import build_index, make_dataset
 from .model import build_detector, freeze_base, unfreeze_top, unfreeze_all, inference_copy, INPUT_CONTRACT
 
 # %% ../nbs/05_train.ipynb #5a178631
 @dataclass
-class TrainConfig:
+class TrainConfig(Settings):
     "How one detector is trained: stages, learning rates, regularisation and callbacks"
     weights:str|None='imagenet'  # 'imagenet' (falls back to random, loudly, when unavailable) or None: random
     imagenet_file:str=None       # a local copy of efficientnetb0_notop.h5, used if the ImageNet download fails
@@ -58,19 +58,6 @@ class TrainConfig:
         if self.schedule not in ('plateau', 'cosine'): raise ValueError(f"schedule must be 'plateau' or 'cosine', got {self.schedule!r}")
         if self.bn_momentum is not None and not 0 < self.bn_momentum < 1:
             raise ValueError(f"bn_momentum must be between 0 and 1, got {self.bn_momentum}")
-
-    def replace(self, **kwargs)->'TrainConfig':
-        "A copy with some values changed"
-        return dataclasses.replace(self, **kwargs)
-
-    def to_dict(self)->dict: return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d:dict)->'TrainConfig':
-        "A training config from a dict, such as the one stored in a model's metadata"
-        unknown = set(d) - {f.name for f in dataclasses.fields(cls)}
-        if unknown: raise ValueError(f"unknown training config keys {sorted(unknown)}")
-        return cls(**d)
 
 # %% ../nbs/05_train.ipynb #b234ef54
 PRESETS = {
