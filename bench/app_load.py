@@ -10,7 +10,7 @@ Every request uploads one image (cycling through --images, default the Space's e
 asks `/predict` for the probabilities and the Grad-CAM overlay. Besides errors and latency it counts answers that
 differ from the other answers for the same image: under load every answer must still be the model's.
 """
-import argparse, json, sys, tempfile, warnings
+import argparse, atexit, json, shutil, sys, tempfile, warnings
 from pathlib import Path
 import numpy as np
 from deepfake_nb.app import AppProcess, build_space, load_test, load_summary, sample_examples
@@ -46,7 +46,7 @@ if __name__ == '__main__':
     ap.add_argument('--images', nargs='+', help='images to send (default: the Space examples or the bundled sample)')
     ap.add_argument('--json', help='also write the summary to this file')
     a = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp())
+    tmp = Path(tempfile.mkdtemp()); atexit.register(shutil.rmtree, tmp, True)   # removed when the script ends
     space = Path(a.space) if a.space else random_space(a.random_size, tmp) if a.random_size else None
     images = a.images or (sorted(str(p) for p in (space/'examples').iterdir()) if space and (space/'examples').is_dir()
                           else list(sample_examples().values()))

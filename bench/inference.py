@@ -12,7 +12,7 @@ Without --model, a randomly initialised detector (speed does not depend on the w
 
 and the ratios: Detector.predict / bare invoke (goal <= 1.2), keras predict / Detector.predict (goal >= 3).
 """
-import argparse, os, statistics, tempfile, time, warnings
+import argparse, atexit, os, shutil, statistics, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 
@@ -44,7 +44,8 @@ def tiny_artifact(img_size):
         model = inference_copy(build_detector(cfg, weights=None))
     meta = dict(class_names=list(cfg.class_names), positive=cfg.positive, img_size=img_size,
                 input_contract=INPUT_CONTRACT, threshold=0.5, config=cfg.to_dict())
-    out = save_artifact(model, meta, Path(tempfile.mkdtemp())/'bench')
+    tmp = Path(tempfile.mkdtemp()); atexit.register(shutil.rmtree, tmp, True)   # removed when the script ends
+    out = save_artifact(model, meta, tmp/'bench')
     export_tflite(out)
     return out
 

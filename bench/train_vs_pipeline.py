@@ -9,8 +9,7 @@ GPU or CPU waits for). Uses $KAGGLEHUB_CACHE when set, else the bundled sample.
 import argparse, time, warnings
 import numpy as np
 from deepfake_nb.data import build_index, make_dataset, local_cache
-from deepfake_nb.train import preset, compile_detector
-from deepfake_nb.model import build_detector
+from deepfake_nb.train import preset, compile_detector, training_model
 
 from pipeline import images_per_second as rate   # bench/ is on sys.path when run as a script
 
@@ -30,7 +29,7 @@ if __name__ == '__main__':
     # the training step on one ready batch, repeated: no input cost at all
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        model = compile_detector(build_detector(cfg, weights=None, dropout=tcfg.dropout), tcfg.lr, tcfg)
+        model = compile_detector(training_model(cfg, tcfg.replace(weights=None)), tcfg.lr, tcfg)   # as `train` builds it, offline
     x, y = next(iter(ds))
     model.train_on_batch(x, y)                                   # build and trace
     t = time.perf_counter()

@@ -236,17 +236,20 @@ class AppProcess:
         self.env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
         self.env.update({'GRADIO_SERVER_NAME': '127.0.0.1', 'GRADIO_SERVER_PORT': str(self.port), 'GRADIO_ANALYTICS_ENABLED': 'False',
                          'PYTHONUNBUFFERED': '1', **(env or {})})
-        self.proc = None
+        self.proc, self._text = None, None
 
     def start(self)->'AppProcess':
         "Start the process, without waiting"
-        self._log = tempfile.NamedTemporaryFile('w+', suffix='.log', delete=False)
+        self._log, self._text = tempfile.NamedTemporaryFile('w+', suffix='.log', delete=False), None
         self.proc = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         atexit.register(self.stop)   # a failing test or script does not leave a server behind
         return self
 
     @property
-    def log(self)->str: return Path(self._log.name).read_text(errors='replace') if self.proc else ''
+    def log(self)->str:
+        "What the app printed (kept after it stopped)"
+        if self._text is not None: return self._text
+        return Path(self._log.name).read_text(errors='replace') if self.proc else ''
 
     def wait(self)->str:
         "Wait until the app answers; its URL"
@@ -261,11 +264,14 @@ class AppProcess:
         raise TimeoutError(f"the app did not answer within {self.timeout:.0f} s:\n{self.log[-3000:]}")
 
     def stop(self):
-        "Stop the process"
+        "Stop the process; its output moves from the log file (removed) into `log`"
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try: self.proc.wait(15)
             except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
+        if self.proc and self._text is None:
+            self._text = self.log
+            self._log.close(); Path(self._log.name).unlink(missing_ok=True)
 
     def __enter__(self): return self.start().wait()
     def __exit__(self, *exc): self.stop()

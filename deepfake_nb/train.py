@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['PRESETS', 'LOG_FILE', 'MODEL_FILE', 'METADATA_FILE', 'BEST_WEIGHTS', 'PACKAGES', 'TrainConfig', 'preset',
            'get_strategy', 'precision_policy', 'check_splits', 'index_fingerprint', 'make_datasets', 'compile_detector',
-           'cosine_lr', 'training_callbacks', 'train', 'package_versions', 'training_metadata', 'save_artifact',
-           'load_artifact', 'plot_history', 'deepfake_train']
+           'cosine_lr', 'training_callbacks', 'training_model', 'train', 'package_versions', 'training_metadata',
+           'save_artifact', 'load_artifact', 'plot_history', 'deepfake_train']
 
 # %% ../nbs/05_train.ipynb #bcf5104f
 import os, json, math, time, glob, shutil, hashlib, platform, warnings, dataclasses
@@ -200,8 +200,13 @@ def _fit_stage(model, strategy, stage, lr, first, last, data, tcfg, out, callbac
                          callbacks=training_callbacks(out, stage, tcfg, lr, first, last) + list(callbacks), verbose=verbose)
     return hist.epoch[-1] + 1 if hist.epoch else last
 
-def _build(cfg, tcfg, strategy, policy)->keras.Model:
-    "The detector, built in the strategy's scope with the given dtype policy"
+def training_model(cfg:Config,           # image size and classes
+                   tcfg:TrainConfig,     # weights, dropout and BatchNormalization momentum
+                   strategy=None,        # a `tf.distribute.Strategy` whose scope holds the variables (default: the current one)
+                   policy:str='float32', # the dtype policy while building ('mixed_float16' with a GPU: `precision_policy()`)
+                  )->keras.Model:
+    "The detector as `train` builds it: in the strategy's scope, with the dtype policy and the BatchNormalization momentum"
+    strategy = strategy or tf.distribute.get_strategy()
     previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(policy)
     try:
@@ -247,7 +252,7 @@ def train(df:pd.DataFrame,       # an index with train, valid (and test) splits,
     backup.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(cfg.seed)
     data = make_datasets(df, cfg, tcfg, strategy.num_replicas_in_sync)
-    model = _build(cfg, tcfg, strategy, policy)
+    model = training_model(cfg, tcfg, strategy, policy)
     fit = lambda stage, lr, first, last: _fit_stage(model, strategy, stage, lr, first, last, data, tcfg, out, callbacks, verbose)
     boundary = _run_stages(model, fit, tcfg, backup)
     final = inference_copy(model)
