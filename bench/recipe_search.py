@@ -10,7 +10,7 @@ arrays in runs/recipe-search/cache. Model: `keras.applications.EfficientNetB0(in
 (crop < img_size) at native resolution; evaluation feeds the whole img_size image to a model of that size
 carrying the same weights (what inference does). A benchmark, not a test: a run takes minutes.
 """
-import sys, os, json, time, math, hashlib
+import sys, os, json, time, hashlib
 from pathlib import Path
 T0 = time.time()
 import numpy as np
@@ -18,11 +18,13 @@ import numpy as np
 DEFAULTS = dict(img_size=256, crop=0, bs=32, epochs=8, opt='adam', lr=1e-3, wd=0.0, sched='const', warmup=0,
                 ls=0.0, dropout=0.2, aug='flip', data='140k', seed=42, time_limit=600, eval_every=0,
                 bf16=0, tta=0, train_eval_n=0, bn_mom=0.0, ema=0.0, mixup=0.0, frac=1.0)
+if len(sys.argv) < 2 or sys.argv[1].startswith('-'): sys.exit(__doc__)
 name = sys.argv[1]
 P = dict(DEFAULTS)
 for kv in sys.argv[2:]:
     k, v = kv.split('=', 1)
-    P[k] = type(DEFAULTS[k])(v) if k in DEFAULTS and not isinstance(DEFAULTS[k], str) else v
+    if k not in DEFAULTS: sys.exit(f"unknown key {k!r}; the keys are {', '.join(DEFAULTS)}")
+    P[k] = v if isinstance(DEFAULTS[k], str) else type(DEFAULTS[k])(v)
 R = Path('runs/recipe-search'); (R/'cache').mkdir(parents=True, exist_ok=True)
 
 import tensorflow as tf, keras
