@@ -5,8 +5,8 @@
 Keys and defaults are in DEFAULTS below (e.g. `img_size=64 epochs=12 sched=cos bn_mom=0.9 seed=1 frac=0.5`).
 Writes runs/recipe-search/NAME.json (settings, per-epoch log, train/valid/test AUC); SAVE=1 also saves the model.
 Data: the project's `build_index` and `load_input` (the decode and resize of `make_dataset`), cached as uint8
-arrays in runs/recipe-search/cache. Model: `keras.applications.EfficientNetB0(include_top=False, weights=None)`
--> GAP -> Dropout -> Dense(1, sigmoid), as `build_detector` makes it offline. Training may use random crops
+arrays in runs/recipe-search/cache. Model: `training_model`, the detector as `train` builds it offline
+(EfficientNetB0 from random weights -> GAP -> Dropout -> Dense(1, sigmoid)). Training may use random crops
 (crop < img_size) at native resolution; evaluation feeds the whole img_size image to a model of that size
 carrying the same weights (what inference does). A benchmark, not a test: a run takes minutes.
 """
@@ -32,6 +32,7 @@ from sklearn.metrics import roc_auc_score
 from deepfake_nb.config import Config
 from deepfake_nb.data import build_index, local_cache
 from deepfake_nb.images import load_input
+from deepfake_nb.train import TrainConfig, training_model
 
 keras.utils.set_random_seed(P['seed'])
 if P['bf16']: keras.mixed_precision.set_global_policy('mixed_bfloat16')
@@ -89,18 +90,10 @@ def train_ds():
         ds = ds.map(mix, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
 
-def build(side):
-    inp = keras.Input((side, side, 3))
-    base = keras.applications.EfficientNetB0(include_top=False, weights=None, input_tensor=inp)
-    x = keras.layers.GlobalAveragePooling2D()(base.output)
-    x = keras.layers.Dropout(P['dropout'])(x)
-    out = keras.layers.Dense(1, activation='sigmoid', dtype='float32')(x)
-    return keras.Model(inp, out)
+tcfg = TrainConfig(weights=None, dropout=P['dropout'], bn_momentum=P['bn_mom'] or None)
+build = lambda side: training_model(cfg.replace(img_size=side), tcfg, policy=keras.mixed_precision.global_policy().name)
 
 model = build(crop)
-if P['bn_mom']:
-    for l in model.layers:
-        if isinstance(l, keras.layers.BatchNormalization): l.momentum = P['bn_mom']
 steps_per_epoch = len(D['train'][0]) // P['bs']
 if not steps_per_epoch: sys.exit(f"bs={P['bs']} is larger than the {len(D['train'][0])} training images: lower it")
 total = steps_per_epoch * P['epochs']

@@ -9,7 +9,7 @@ __all__ = ['PRESETS', 'LOG_FILE', 'MODEL_FILE', 'METADATA_FILE', 'BEST_WEIGHTS',
            'save_artifact', 'load_artifact', 'plot_history', 'deepfake_train']
 
 # %% ../nbs/05_train.ipynb #bcf5104f
-import os, json, math, time, glob, shutil, hashlib, platform, warnings, dataclasses
+import os, json, time, glob, shutil, hashlib, platform, warnings, dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version, PackageNotFoundError
@@ -173,7 +173,8 @@ def cosine_lr(lr:float, # the stage's starting learning rate
               last:int,   # the epoch the stage ends before
              ):
     "A per-epoch schedule that decays `lr` along half a cosine, from `lr` at `first` towards 0 at `last`"
-    return lambda epoch, _=None: float(lr * 0.5 * (1 + math.cos(math.pi * (epoch - first) / max(last - first, 1))))
+    decay = keras.optimizers.schedules.CosineDecay(lr, decay_steps=max(last - first, 1))   # Keras's, counted in epochs
+    return lambda epoch, _=None: float(decay(epoch - first))
 
 def training_callbacks(out:Path, stage:str, tcfg:TrainConfig, lr:float=None, first:int=0, last:int=None)->list:
     "Checkpoint, early stopping, learning-rate schedule, backup and log for one stage (epochs `first` to `last`)"
