@@ -11,7 +11,7 @@ from PIL import Image
 from .images import load_image, to_input
 
 # %% ../nbs/07_explain.ipynb #fbf882de
-LAST_CONV = 'top_activation'   # EfficientNetB0's last convolutional feature map
+LAST_CONV = 'top_activation'   # the last convolutional feature map, in EfficientNetB0 and Lite0 alike
 
 def gradcam(model,               # a Keras detector from `build_detector` (or a loaded artifact)
             x:np.ndarray,         # one model input (H, W, 3) or a batch (N, H, W, 3): float32 RGB 0-255

