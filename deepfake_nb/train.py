@@ -244,7 +244,7 @@ def head_model(model:keras.Model)->keras.Model:
     f = keras.Input(model.get_layer('head_pool').output.shape[1:], name='features')
     return keras.Model(f, model.layers[-1](model.get_layer('head_dropout')(f)), name='head')
 
-def _fit_head_on_features(model, strategy, lr, first, last, df, cfg, tcfg, out, callbacks, verbose)->int:
+def _fit_head_on_features(model, strategy, lr, first, last, df, class_weight, cfg, tcfg, out, callbacks, verbose)->int:
     "Stage 1 on features computed once: fit the head, keep its best epoch as the best weights so far"
     bs = (tcfg.batch_size or cfg.batch_size) * strategy.num_replicas_in_sync
     (ftr, ytr), (fva, yva) = (base_features(model, df[df.split == s], cfg, flip=s == 'train' and 'flip' in tcfg.augment,
@@ -252,9 +252,6 @@ def _fit_head_on_features(model, strategy, lr, first, last, df, cfg, tcfg, out, 
     head = head_model(model)
     with strategy.scope(): compile_detector(head, lr, tcfg)
     keep = lambda c: not isinstance(c, (keras.callbacks.BackupAndRestore, keras.callbacks.ModelCheckpoint))
-    classes = np.arange(len(cfg.class_names))
-    from sklearn.utils.class_weight import compute_class_weight
-    class_weight = dict(zip(classes.tolist(), compute_class_weight('balanced', classes=classes, y=ytr.astype(int)).tolist()))
     hist = head.fit(ftr, ytr, batch_size=bs, validation_data=(fva, yva), initial_epoch=first, epochs=last, shuffle=True,
                     class_weight=class_weight, verbose=verbose,
                     callbacks=[c for c in training_callbacks(out, 'stage1', tcfg, lr, first, last) if keep(c)] + list(callbacks))
@@ -304,7 +301,7 @@ def train(df:pd.DataFrame,       # an index with train, valid (and test) splits,
                            "(weights=None, two_stage=False).")
     def fit(stage, lr, first, last):
         if stage == 'stage1' and tcfg.two_stage and tcfg.head_on_features:
-            return _fit_head_on_features(model, strategy, lr, first, last, df, cfg, tcfg, out, callbacks, verbose)
+            return _fit_head_on_features(model, strategy, lr, first, last, df, data[2], cfg, tcfg, out, callbacks, verbose)
         return _fit_stage(model, strategy, stage, lr, first, last, data, tcfg, out, callbacks, verbose)
     boundary = _run_stages(model, fit, tcfg, backup)
     final = inference_copy(model)
