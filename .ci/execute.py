@@ -5,13 +5,29 @@
 Cells are skipped exactly as `nbdev_test` skips them (the `tst_flags` of settings.ini: kaggle, imagenet,
 gpu, slow), so this runs offline on $KAGGLEHUB_CACHE or the bundled sample. Run `nbdev_clean` after it.
 """
-import sys, os
+import sys, os, re
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
 from fastcore.xtras import working_directory
 from nbdev.config import get_config
 from nbdev.process import NBProcessor
+
+PROGRESS = re.compile(r'\d+%\|.*\|')   # a tqdm bar: "scanning:  40%|####      | 2/5 [...]"
+
+def drop_progress(nb):
+    "Remove progress bars from stream outputs (what a terminal would overwrite with `\\r`), keeping warnings and prints"
+    for c in nb.cells:
+        outs = []
+        for o in c.get('outputs', []):
+            if o.get('output_type') == 'stream':
+                text = ''.join(o['text']) if isinstance(o['text'], list) else o['text']
+                lines = [l.split('\r')[-1] for l in text.split('\n')]
+                kept = '\n'.join(l for l in lines if not PROGRESS.search(l)).strip('\n')
+                if not kept: continue
+                o['text'] = kept + '\n'
+            outs.append(o)
+        if 'outputs' in c: c['outputs'] = outs
 
 def execute(fn:Path):
     skip = set(get_config().tst_flags.split())
@@ -25,8 +41,9 @@ def execute(fn:Path):
     for c, p in zip(nb.cells, proc.cells): c['directives_'] = getattr(p, 'directives_', {})
     os.environ.pop('IN_TEST', None)
     with working_directory(fn.parent):
-        CaptureShell(fn).run_all(nb, exc_stop=True, preproc=_skip)
+        CaptureShell(fn, mpl_format='png').run_all(nb, exc_stop=True, preproc=_skip)   # png at 100 dpi: retina quadruples the pixels of every photo
     for c in nb.cells: c.pop('directives_', None)
+    drop_progress(nb)
     write_nb(nb, fn)
     print(f"executed {fn}")
 
