@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['PROMPT', 'PROMPT_VIDEO', 'MODEL_LOCK', 'TITLE', 'INTRO', 'THEME', 'BACKBONE_NAMES', 'SPACE_MODULES', 'KERAS_MODULES',
-           'SPACE_PACKAGES', 'KERAS_PACKAGES', 'SPACE_APP', 'DATASET_CREDITS', 'SPACE_FILES', 'upload_source',
-           'upload_error', 'class_probs', 'decision_text', 'predict_image', 'redecide', 'predict_clip',
+           'SPACE_PACKAGES', 'KERAS_PACKAGES', 'SPACE_APP', 'DATASET_CREDITS', 'SPACE_FILES', 'SPACE_NAME',
+           'upload_source', 'upload_error', 'class_probs', 'decision_text', 'predict_image', 'redecide', 'predict_clip',
            'sample_examples', 'backbone_name', 'model_line', 'build_app', 'launch_app', 'free_port', 'AppProcess',
            'space_requirements', 'read_evaluations', 'space_readme', 'folder_size', 'build_space', 'label_probs',
            'load_test', 'load_summary', 'hf_token', 'push_space', 'deepfake_app', 'deepfake_space']
@@ -19,7 +19,7 @@ import numpy as np, pandas as pd
 import gradio as gr
 from fastcore.script import call_parse, Param, store_true
 import deepfake_nb
-from .config import Config, sample_dir
+from .config import Config, sample_dir, read_metadata
 from .images import ImageError
 from .inference import Detector, NoFaceWarning, QUANTIZATIONS, TFLITE_FILE, predict_video, export_tflite
 
@@ -483,7 +483,7 @@ def build_space(model_dir,                # a model folder: metadata.json with m
     model_dir, out = Path(model_dir), Path(out)
     if backend not in ('tflite', 'keras'): raise ValueError(f"backend must be 'tflite' or 'keras', got {backend!r}")
     if quantize not in QUANTIZATIONS: raise ValueError(f"quantize must be one of {QUANTIZATIONS}, got {quantize!r}")
-    if not (model_dir/'metadata.json').exists(): raise FileNotFoundError(f"{model_dir} has no metadata.json: is it a model folder?")
+    read_metadata(model_dir)                # a clear error if it is not a model folder
     if out.resolve() == model_dir.resolve(): raise ValueError("out must be another folder than the model's")
     if out.exists():
         if any(out.iterdir()) and not (out/'app.py').exists(): raise FileExistsError(f"{out} exists and is not a Space folder: choose another `out`")
@@ -560,8 +560,10 @@ def hf_token()->str|None:
         return userdata.get('HF_TOKEN') or None
     except Exception: return None   # not on Colab, no such secret, or the notebook was not granted access
 
+SPACE_NAME = 'deepfake-detector'   # the Space's name when none is given
+
 def push_space(space_dir,               # a folder written by `build_space`
-               repo_id:str,             # the Space: 'USER/NAME'
+               repo_id:str=None,        # the Space: 'USER/NAME', or 'NAME' under the token's user (default: `SPACE_NAME`)
                token:str=None,          # a write token (default: `hf_token()`)
                private:bool=False,      # create the Space private
                api=None,                # a `huggingface_hub.HfApi` (default: a new one); tests pass a fake
@@ -570,13 +572,16 @@ def push_space(space_dir,               # a folder written by `build_space`
     space_dir = Path(space_dir)
     missing = [f for f in SPACE_FILES if not (space_dir/f).exists()]
     if missing: raise FileNotFoundError(f"{space_dir} lacks {', '.join(missing)}: build it with `deepfake_space build` first")
-    if repo_id.count('/') != 1: raise ValueError(f"repo_id must be 'USER/NAME', got {repo_id!r}")
+    repo_id = repo_id or SPACE_NAME
+    if repo_id.count('/') > 1 or repo_id.startswith('/') or repo_id.endswith('/'):
+        raise ValueError(f"repo_id must be 'USER/NAME' or 'NAME', got {repo_id!r}")
     token = token or hf_token()
     if not token: raise RuntimeError("no Hugging Face token: set HF_TOKEN to a write token (https://huggingface.co/settings/tokens) "
                                      "or, on Colab, add it as the secret HF_TOKEN and allow this notebook to read it")
     if api is None:
         from huggingface_hub import HfApi
         api = HfApi()
+    if '/' not in repo_id: repo_id = f"{api.whoami(token=token)['name']}/{repo_id}"   # the token's own user
     api.create_repo(repo_id, token=token, repo_type='space', space_sdk='gradio', private=private, exist_ok=True)
     api.upload_folder(folder_path=str(space_dir), repo_id=repo_id, repo_type='space', token=token,
                       commit_message="Upload the detector app (deepfake_space push)",
@@ -606,7 +611,7 @@ def deepfake_space(command:Param("'build' a Space folder from a model folder, or
                    quantize:Param("build: TFLite weights", str, choices=list(QUANTIZATIONS))='float16',
                    data:str=None,           # build: the dataset the model was trained on, for the model card
                    space_dir:str=None,      # push: the Space folder (default: --out)
-                   repo_id:str=None,        # push: USER/NAME of the Space
+                   repo_id:str=None,        # push: USER/NAME or NAME of the Space (default: the token's user/deepfake-detector)
                    private:store_true=False, # push: create the Space private
                   ):
     "Build a Hugging Face Space for the detector, or push one"
@@ -614,5 +619,4 @@ def deepfake_space(command:Param("'build' a Space folder from a model folder, or
         if not model: raise ValueError("deepfake_space build needs --model")
         build_space(model, out, backend, quantize, data)
     else:
-        if not repo_id: raise ValueError("deepfake_space push needs --repo_id USER/NAME")
         push_space(space_dir or out, repo_id, private=private)

@@ -467,7 +467,7 @@ def evaluate(model_dir,              # a trained model's folder (from `train.tra
     from deepfake_nb.data import build_index
     from deepfake_nb.train import load_artifact
     model, meta = load_artifact(model_dir)
-    cfg = Config.from_dict(meta['config'])
+    cfg = Config.from_dict(meta['config']).here()   # the training settings, this machine's folders
     df, problems = build_index(data, cfg, cache=cache, progress=progress)
     wanted = df[df.split.isin([split] + (['valid'] if calibrate else []))]
     scored = predict_index(model, wanted, meta['img_size'], cfg.batch_size, progress)

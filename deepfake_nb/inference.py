@@ -18,7 +18,7 @@ from PIL import Image
 from fastcore.basics import patch
 from fastcore.script import call_parse, Param, store_true
 from tqdm.auto import tqdm
-from .config import sample_dir
+from .config import sample_dir, read_metadata
 from .images import ImageError, load_image, load_input
 from .explain import cam_from_output, overlay
 
@@ -134,9 +134,7 @@ class Detector:
         path = Path(path)
         folder = path if path.is_dir() else path.parent
         if backend not in ('auto', 'keras', 'tflite'): raise ValueError(f"backend must be 'auto', 'keras' or 'tflite', got {backend!r}")
-        meta_file = folder/'metadata.json'   # `train.METADATA_FILE`, not imported: `train` imports TensorFlow
-        if not meta_file.exists(): raise FileNotFoundError(f"{folder} has no metadata.json: is it a model folder written by training?")
-        meta = json.loads(meta_file.read_text())
+        meta = read_metadata(folder)
         tflite, keras_file = (path if path.suffix == '.tflite' else folder/TFLITE_FILE), folder/'model.keras'
         stale = tflite.exists() and keras_file.exists() and keras_file.stat().st_mtime > tflite.stat().st_mtime
         if backend == 'auto': backend = 'tflite' if tflite.exists() and not stale and path.suffix != '.keras' else 'keras'
