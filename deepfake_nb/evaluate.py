@@ -388,8 +388,10 @@ def _markdown(r:dict, mistakes:pd.DataFrame)->str:
         if r[key]: parts += [f"## {title}\n", _md_table(pd.DataFrame.from_dict(r[key], orient='index')[cols].rename_axis(key[3:])), '']
     parts += ["## Figures\n", *[f"![{FIGURES[k]}]({f})\n" for k, f in r['figures'].items()]]
     if len(mistakes): parts += ["## Most confident mistakes\n", _md_table(mistakes.set_index('path')[['label', r['score_column'], 'confidence']])]
-    if r.get('failed'): parts += ["\n## Not scored\n", f"{len(r['failed'])} files could not be read and are not counted:\n",
+    if r.get('failed'): parts += ["\n## Not scored\n", f"{len(r['failed'])} files could not be used and are not counted:\n",
                                   *[f"- `{f['path']}`: {f['error']}" for f in r['failed']]]
+    if r.get('duplicates'): parts += ["\n## Duplicates\n", f"{r['duplicates']} files are exact copies of other files of the dataset; "
+                                      "each image is scored once (`deepfake_scan` lists the copies)."]
     return '\n'.join(parts) + '\n'
 
 # %% ../nbs/06_evaluate.ipynb #4fdec696
@@ -404,6 +406,7 @@ def write_report(preds:pd.DataFrame,      # predictions to judge (the test split
                  seed:int=42,             # seed of the bootstrap
                  k_mistakes:int=8,        # most confident mistakes to show
                  failed:list=(),          # files that could not be scored, as {'path', 'error'} dicts: listed, not counted
+                 duplicates:int=0,        # files left out as exact copies of others (the scan's 'duplicate' problems)
                 )->dict:                  # what metrics.json holds
     "Evaluate predictions and write metrics.json, predictions.csv, plots and a readable report.md"
     preds, out_dir = check_predictions(preds), Path(out_dir)
@@ -420,7 +423,7 @@ def write_report(preds:pd.DataFrame,      # predictions to judge (the test split
     if temperature is not None:
         calib = lambda q: {k: v for k, v in binary_metrics(y, q, threshold).items() if k in ('log_loss', 'brier', 'ece')}
         r['calibration'] = {'raw': calib(preds.prob_fake), f'T = {temperature:.3f}': calib(s)}
-    r['figures'], r['failed'] = _figures(preds, score, threshold, out_dir), list(failed)
+    r['figures'], r['failed'], r['duplicates'] = _figures(preds, score, threshold, out_dir), list(failed), int(duplicates)
     preds.assign(pred=(s >= threshold).astype(int)).to_csv(out_dir/'predictions.csv', index=False)
     r = _jsonable(r)
     (out_dir/'metrics.json').write_text(json.dumps(r, indent=2, allow_nan=False))
@@ -475,9 +478,10 @@ def evaluate(model_dir,              # a trained model's folder (from `train.tra
     scored = scored[scored.error == ''].drop(columns='error')
     preds, valid = scored[scored.split == split], scored[scored.split == 'valid']
     out_dir = Path(out_dir or Path(model_dir)/f"eval-{Path(str(data)).name}")
-    failed = failed[['path', 'error']].to_dict('records') + problems.rename(columns={'reason': 'error'})[['path', 'error']].to_dict('records')
+    copies = problems.kind == 'duplicate'          # the same image again, scored once: not a failure
+    failed = failed[['path', 'error']].to_dict('records') + problems[~copies].rename(columns={'reason': 'error'})[['path', 'error']].to_dict('records')
     calibration = ('youden', 'fit', valid) if calibrate else (meta.get('threshold', 0.5), meta.get('temperature'))
-    r = write_report(preds, out_dir, *calibration, n_boot=n_boot, seed=cfg.seed, failed=failed)
+    r = write_report(preds, out_dir, *calibration, n_boot=n_boot, seed=cfg.seed, failed=failed, duplicates=copies.sum())
     if calibrate:
         meta.update(threshold=r['threshold'], temperature=r['temperature'], calibrated_on=f"{data} (valid split)")
         (Path(model_dir)/'metadata.json').write_text(json.dumps(meta, indent=2, default=str))

@@ -7,7 +7,7 @@ __all__ = ['SETUP_CELL', 'LAST_CELL', 'SecretNotFoundError', 'fake_colab', 'note
            'project_settings', 'colab_url', 'colab_cells']
 
 # %% ../nbs/00a_testing.ipynb #f0b5268a
-import sys, re, json, types, subprocess, contextlib
+import os, sys, re, json, types, subprocess, contextlib
 from pathlib import Path
 from unittest import mock
 from fastcore.xtras import modified_env
@@ -48,8 +48,9 @@ def last_cell_on_colab(nb:Path, # a chapter notebook
     "Run a notebook's last code cell in a fresh Python on a simulated Colab, in a folder without the project"
     script = ("import sys, pathlib\nfrom deepfake_nb.testing import fake_colab\n"
               f"with fake_colab(pathlib.Path({str(root)!r})):\n    exec(compile(sys.stdin.read(), 'last cell', 'exec'))")
+    env = {k: v for k, v in os.environ.items() if k != 'IN_TEST'}   # nbdev_test's marker, which makes `nbdev_export` do nothing
     return subprocess.run([sys.executable, '-c', script], input=notebook_cells(nb)[-1], capture_output=True,
-                          text=True, cwd=root)
+                          text=True, cwd=root, env=env)
 
 # %% ../nbs/00a_testing.ipynb #cc7d0096
 SETUP_CELL = """#| hide

@@ -156,10 +156,10 @@ def make_datasets(df:pd.DataFrame, cfg:Config, tcfg:TrainConfig, replicas:int=1)
     bs = (tcfg.batch_size or cfg.batch_size) * replicas
     tr = df[df.split == 'train']
     va = df[df.split == 'valid'].sample(frac=1, random_state=cfg.seed)
+    if tcfg.validation_steps: va = va.iloc[:tcfg.validation_steps * bs]   # the capped rows, so that each pass fills its cache
     train = make_dataset(tr, cfg, training=True, augment=tcfg.augment, cache=tcfg.cache, batch_size=bs)
     valid = make_dataset(va, cfg, cache=tcfg.cache, batch_size=bs)
-    if tcfg.steps_per_epoch: train = train.repeat()
-    if tcfg.validation_steps: valid = valid.take(tcfg.validation_steps)
+    if tcfg.steps_per_epoch: train = train.repeat()   # one iterator across epochs: its first full pass fills the cache
     classes = np.arange(len(cfg.class_names))
     weights = compute_class_weight('balanced', classes=classes, y=tr.label.to_numpy())
     return train, valid, {int(c): float(w) for c, w in zip(classes, weights)}
