@@ -14,7 +14,8 @@ import os, sys, json, hashlib, contextlib, re, shutil, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image
-from fastcore.script import call_parse
+from fastcore.script import call_parse, Param
+from fastcore.xtras import modified_env
 from tqdm.auto import tqdm
 from tqdm.contrib.concurrent import thread_map
 from .config import Config, HANDLES, sample_dir
@@ -30,17 +31,6 @@ def local_cache()->Path:
 class DatasetUnavailable(RuntimeError):
     "A dataset that could not be downloaded or found in the cache, with how to fix it"
 
-@contextlib.contextmanager
-def _env(**kw):
-    "Set environment variables for the duration of a `with` block"
-    old = {k: os.environ.get(k) for k in kw}
-    os.environ.update({k: str(v) for k, v in kw.items() if v is not None})
-    try: yield
-    finally:
-        for k, v in old.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
-
 # %% ../nbs/02_data.ipynb #ceffaece
 def download(handle:str,      # a pinned kagglehub handle, `owner/name/versions/N`
              cache:Path=None, # a kagglehub cache folder to use instead of the default (offline: `local_cache()`)
@@ -49,7 +39,7 @@ def download(handle:str,      # a pinned kagglehub handle, `owner/name/versions/
     import kagglehub
     if not re.fullmatch(r'[\w.-]+/[\w.-]+/versions/\d+', handle):
         raise ValueError(f"{handle!r} is not a pinned kagglehub handle like 'owner/name/versions/1'")
-    with _env(KAGGLEHUB_CACHE=cache):
+    with modified_env(**({'KAGGLEHUB_CACHE': str(cache)} if cache else {})):
         try: return Path(kagglehub.dataset_download(handle))
         except Exception as e: reason = type(e).__name__
     where = f"the kagglehub cache {cache}" if cache else "Kaggle"
@@ -432,7 +422,7 @@ def scan_dataset(data:str,          # a folder, a pinned kagglehub handle, or a 
 
 # %% ../nbs/02_data.ipynb #4d50b48c
 @call_parse
-def deepfake_scan(data:str,  # a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')
+def deepfake_scan(data:Param("a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')", str, required=True)=None,
                   json:str=None, # also write the counts and problems to this JSON file
                   min_side:int=None, # flag images whose smaller side is below this (default: the config's)
                  ):

@@ -20,7 +20,7 @@ from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 from .config import Config
 from .explore import show_images
-from fastcore.script import call_parse, bool_arg, Param
+from fastcore.script import call_parse, store_true, Param
 
 # %% ../nbs/06_evaluate.ipynb #e87ee2ff
 CLASS_NAMES = Config().class_names   # label i is CLASS_NAMES[i]: 0 = real, 1 = fake (the positive class)
@@ -460,7 +460,7 @@ def predict_index(model,               # a Keras detector (from `train.load_arti
 def evaluate(model_dir,              # a trained model's folder (from `train.train` or `deepfake_train`)
              data:str,               # a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')
              out_dir=None,           # where the report goes (default: `model_dir/eval-<data name>`)
-             split:str='test',       # the split to evaluate
+             split:str='test',       # the split to evaluate, or 'all': every image (a dataset the model never trained on)
              calibrate:bool=False,   # choose threshold and temperature on the valid split and store them with the model
              cache:Path=None,        # a kagglehub cache to use instead of the default
              n_boot:int=1000,        # bootstrap resamples of the confidence intervals
@@ -472,11 +472,13 @@ def evaluate(model_dir,              # a trained model's folder (from `train.tra
     model, meta = load_artifact(model_dir)
     cfg = Config.from_dict(meta['config']).here()   # the training settings, this machine's folders
     df, problems = build_index(data, cfg, cache=cache, progress=progress)
-    wanted = df[df.split.isin([split] + (['valid'] if calibrate else []))]
+    if split == 'all' and calibrate: raise ValueError("calibrate chooses on the valid split, which split='all' scores too: "
+                                                      "calibrate on the model's own dataset, then evaluate others with 'all'")
+    wanted = df if split == 'all' else df[df.split.isin([split] + (['valid'] if calibrate else []))]
     scored = predict_index(model, wanted, meta['img_size'], cfg.batch_size, progress)
     failed = scored[scored.error != '']
     scored = scored[scored.error == ''].drop(columns='error')
-    preds, valid = scored[scored.split == split], scored[scored.split == 'valid']
+    preds, valid = (scored if split == 'all' else scored[scored.split == split]), scored[scored.split == 'valid']
     out_dir = Path(out_dir or Path(model_dir)/f"eval-{Path(str(data)).name}")
     copies = problems.kind == 'duplicate'          # the same image again, scored once: not a failure
     failed = failed[['path', 'error']].to_dict('records') + problems[~copies].rename(columns={'reason': 'error'})[['path', 'error']].to_dict('records')
@@ -491,17 +493,18 @@ def evaluate(model_dir,              # a trained model's folder (from `train.tra
 def cross_dataset(models:dict,        # trained-on name -> model folder
                   datasets:list,      # dataset names or folders to evaluate each model on
                   out_dir,            # one report per (model, dataset) pair goes below this
-                  split:str='test',   # the split to evaluate
+                  split:str=None,     # None: the test split of a model's own dataset, every image ('all') of the others
                   cache:Path=None,    # a kagglehub cache to use instead of the default
                   n_boot:int=1000,    # bootstrap resamples
                  )->pd.DataFrame:     # one row per (trained on, evaluated on) pair: n, AUC with interval, accuracy, EER
-    "Evaluate every model on every dataset, with the models' stored thresholds"
+    "Evaluate every model on every dataset (its test split, or all of a dataset it never saw), with the stored thresholds"
     rows = []
     for name, model_dir in models.items():
         for data in datasets:
             tag = Path(str(data)).name
-            r = evaluate(model_dir, data, Path(out_dir)/f'{name}-on-{tag}', split, cache=cache, n_boot=n_boot, progress=False)
-            rows.append(dict(trained_on=name, evaluated_on=tag, n=r['n'], roc_auc=r['roc_auc'],
+            which = split or ('test' if tag == name else 'all')
+            r = evaluate(model_dir, data, Path(out_dir)/f'{name}-on-{tag}', which, cache=cache, n_boot=n_boot, progress=False)
+            rows.append(dict(trained_on=name, evaluated_on=tag, split=which, n=r['n'], roc_auc=r['roc_auc'],
                              auc_low=r['ci']['roc_auc'][0], auc_high=r['ci']['roc_auc'][1],
                              accuracy=r['accuracy'], eer=r['eer']))
     return pd.DataFrame(rows).set_index(['trained_on', 'evaluated_on'])
@@ -512,7 +515,7 @@ def deepfake_evaluate(model:Param("a trained model's folder", str, required=True
                       data:Param("a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')", str, required=True)=None,
                       out:str=None,       # where the report goes (default: MODEL/eval-DATA)
                       split:str='test',   # the split to evaluate
-                      calibrate:bool_arg=False, # choose threshold and temperature on the valid split and store them with the model
+                      calibrate:store_true=False, # choose threshold and temperature on the valid split and store them with the model
                       n_boot:int=1000,    # bootstrap resamples of the confidence intervals
                      ):
     "Evaluate a trained detector on a dataset: metrics with intervals, plots and report.md"

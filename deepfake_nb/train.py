@@ -16,7 +16,7 @@ from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 import numpy as np, pandas as pd
 import tensorflow as tf, keras
-from fastcore.script import call_parse, bool_arg
+from fastcore.script import call_parse, bool_arg, Param
 from .config import Config, Settings, MODEL_FILE, METADATA_FILE, read_metadata
 from .data import build_index, make_dataset
 from .model import build_detector, freeze_base, unfreeze_top, unfreeze_all, inference_copy, INPUT_CONTRACT, BACKBONES
@@ -389,7 +389,7 @@ def plot_history(meta:dict, # the metadata of a trained model (its `history` and
 
 # %% ../nbs/05_train.ipynb #b0d36805
 @call_parse
-def deepfake_train(data:str=None,          # required: a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')
+def deepfake_train(data:Param("a folder, a pinned kagglehub handle, or a dataset name ('140k', 'ciplab')", str, required=True)=None,
                    out:str=None,           # folder for the model, its metadata and the log (default: the runs folder's PRESET)
                    preset:str='colab',     # 'colab' (B0, ImageNet download, GPU) or 'cpu' (Lite0's ImageNet weights, offline, ~10 min on 2 cores)
                    epochs:int=None,        # stage 1 epochs
@@ -414,7 +414,6 @@ def deepfake_train(data:str=None,          # required: a folder, a pinned kaggle
                    verbose:int=1,          # Keras progress: 0 silent, 1 progress bar, 2 a line per epoch
                   ):
     "Train a deepfake detector and save it with its metadata"
-    if not data: raise SystemExit("deepfake_train: --data is required (a folder, a pinned kagglehub handle, '140k' or 'ciplab')")
     cfg, tcfg = _preset(preset, epochs=epochs, fine_tune_epochs=fine_tune_epochs, img_size=img_size,
                         batch_size=batch_size, lr=lr, fine_tune_lr=fine_tune_lr, unfreeze_top=unfreeze_top,
                         backbone=backbone, weights=weights, imagenet_file=imagenet_file, two_stage=two_stage, head_on_features=head_on_features,
