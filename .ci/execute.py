@@ -2,6 +2,10 @@
 
     python .ci/execute.py [NOTEBOOK ...]     # default: every notebook in nbs/
 
+Each code cell that runs gets a hash of its source in its metadata (`source_hash`, kept by `nbdev_clean`
+through settings.ini's `allowed_cell_metadata_keys`), so `.ci/outputs.py` can tell when a cell's code
+changed after its output was saved.
+
 Cells are skipped exactly as `nbdev_test` skips them (the `tst_flags` of settings.ini: kaggle, imagenet,
 gpu, slow), so this runs offline on $KAGGLEHUB_CACHE or the bundled sample. Run `nbdev_clean` after it.
 """
@@ -12,6 +16,8 @@ from execnb.shell import CaptureShell
 from fastcore.xtras import working_directory
 from nbdev.config import get_config
 from nbdev.process import NBProcessor
+
+from outputs import source_hash   # .ci/ is on sys.path when run as a script
 
 PROGRESS = re.compile(r'\d+%\|.*\|')   # a tqdm bar: "scanning:  40%|####      | 2/5 [...]"
 
@@ -42,7 +48,9 @@ def execute(fn:Path):
     os.environ.pop('IN_TEST', None)
     with working_directory(fn.parent):
         CaptureShell(fn, mpl_format='png').run_all(nb, exc_stop=True, preproc=_skip)   # png at 100 dpi: retina quadruples the pixels of every photo
-    for c in nb.cells: c.pop('directives_', None)
+    for c in nb.cells:
+        if c.cell_type == 'code' and not _skip(c): c.metadata['source_hash'] = source_hash(c.source)
+        c.pop('directives_', None)
     drop_progress(nb)
     write_nb(nb, fn)
     print(f"executed {fn}")

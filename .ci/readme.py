@@ -2,7 +2,8 @@
 
 `nbdev_readme` does this through Quarto, which is not installable everywhere; this script needs only
 the notebook's saved outputs: markdown cells are copied, visible code cells become fenced blocks
-followed by their text output, and `#| hide` cells are left out.
+followed by their text output, and `#| hide` cells are left out. Links in the notebook are the site's
+(relative to nbs/); the README's are relative to the repository's root, a symlink resolved.
 """
 import sys, re
 from pathlib import Path
@@ -17,12 +18,19 @@ def _output_text(o):
     if 'text/markdown' in data: return None, ''.join(data['text/markdown'])
     return ''.join(data.get('text/plain', ''))
 
+_LINK = re.compile(r'\]\((?!https?:|#|/)([^)\s]+)\)')
+
+def _from_root(m):
+    "A link of the site (relative to nbs/) as a link of the README (relative to the repository's root)"
+    path = ROOT/'nbs'/m.group(1)
+    return f"]({(path.resolve() if path.is_symlink() else path).relative_to(ROOT).as_posix()})"
+
 def render(nb_path=ROOT/'nbs/index.ipynb') -> str:
     parts = []
     for cell in read_nb(nb_path).cells:
         src = cell.source
         if cell.cell_type == 'markdown':
-            parts.append(src.strip())
+            parts.append(_LINK.sub(_from_root, src.strip()))
             continue
         lines = src.splitlines()
         if any(re.match(r'^\s*#\s*\|\s*hide\b', l) for l in lines): continue

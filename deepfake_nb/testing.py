@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['SETUP_CELL', 'LAST_CELL', 'SecretNotFoundError', 'fake_colab', 'notebook_cells', 'last_cell_on_colab',
-           'project_settings', 'colab_url', 'colab_cells']
+           'project_settings', 'colab_url', 'colab_cells', 'flagged_imports']
 
 # %% ../nbs/00a_testing.ipynb #f0b5268a
 import os, sys, re, json, types, subprocess, contextlib
@@ -99,3 +99,21 @@ def colab_cells(nb:dict, # a notebook, as JSON
             c['source'] = new.splitlines(keepends=True)
             changed.append((i, 'link' if c['cell_type'] == 'markdown' else 'setup' if new == setup else 'last'))
     return changed
+
+# %% ../nbs/00a_testing.ipynb #949f9675
+def _has_import(src:str)->bool:
+    import ast
+    try: return any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(ast.parse(src)))
+    except SyntaxError: return 'import ' in src   # IPython magics: assume the worst
+
+def flagged_imports(nb:Path, # a notebook
+                    flags:tuple=None, # the test flags (default: `tst_flags` of settings.ini)
+                   )->list:  # (cell index, first line) of each flagged cell that imports
+    "The flagged cells of a notebook that import something, which nbdev's docs build would run"
+    flags = set(flags or project_settings()['tst_flags'].split())
+    found = []
+    for i, c in enumerate(json.loads(Path(nb).read_text())['cells']):
+        src = ''.join(c['source'])
+        directives = {w for l in src.splitlines() if l.startswith('#|') for w in l[2:].split()}
+        if c['cell_type'] == 'code' and directives & flags and _has_import(src): found.append((i, src.splitlines()[0]))
+    return found
