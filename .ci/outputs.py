@@ -20,13 +20,15 @@ def _directives(src): return {w for l in src.splitlines() if l.startswith('#|') 
 
 def _displays(src:str)->bool:
     "Whether a cell's last statement is an expression whose value Jupyter shows (not a test call, not None-valued)"
+    if src.rstrip().endswith(';'): return False   # a trailing semicolon hides the value
     try: tree = ast.parse(src)
     except SyntaxError: return False
     if not tree.body or not isinstance(tree.body[-1], ast.Expr): return False
     v = tree.body[-1].value
     if isinstance(v, ast.Call):
         name = v.func.attr if isinstance(v.func, ast.Attribute) else getattr(v.func, 'id', '')
-        if name.startswith('test_') or name in ('print', 'close', 'cleanup', 'sleep', 'write', 'append', 'update'): return False
+        if name.startswith(('test_', 'assert')) or name in ('print', 'close', 'cleanup', 'sleep', 'write', 'append', 'update',
+                                                              'unlink', 'mkdir', 'rmtree', 'remove', 'savefig', 'release', 'start', 'stop', 'join', 'kill', 'wait'): return False
     return not isinstance(v, ast.Constant)
 
 def problems(nb_path:Path, flags:set)->list:
