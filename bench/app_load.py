@@ -3,7 +3,7 @@
     python bench/app_load.py --url http://127.0.0.1:7860          # an app that is already running, as it is
     python bench/app_load.py --space space                        # a built Space folder
     python bench/app_load.py --model runs/cpu-140k --data 140k    # a model folder, built into a Space (quantize --quantize)
-    python bench/app_load.py --random_size 224                    # a random-weights detector of --backbone at that size
+    python bench/app_load.py --random_size 224                    # `testing.random_artifact`'s detector of --backbone at that size
     python bench/app_load.py --random_size 224 --compare --grid 2x1,4x1,8x1,4x2 --rounds 2 [--client gradio] [--n 50]
 
 Every request uploads one image (cycling through --images, default the Space's examples, or for --url the
@@ -16,14 +16,15 @@ A Space (--space, --model, --random_size) is served from its folder, on its own 
 `build_app(concurrency=C, num_threads=T)` for each CxT of --grid (default: the app's defaults), one server at
 a time, round after round (--rounds), so that a busy machine slows all configurations alike. --compare adds
 the configuration of issue 6 as the baseline, served the way the app served it then: an EfficientNetB0 at
---random_size with float16 weights, queue concurrency 2, one model call at a time (a global lock) on a
-two-thread interpreter, the overlay sent as WebP.
+--random_size (`random_artifact`'s) with float16 weights, queue concurrency 2, one model call at a time (a global
+lock) on a two-thread interpreter, the overlay sent as WebP.
 
 --client http (default) sends the requests through Gradio's HTTP API from one event loop; --client gradio
 uses `gradio_client`, a thread per request, which costs this machine about as much CPU as the server.
 --quantize is the Space's export (--model, --random_size): 'auto' (int8 if it passes the AUC gate on --data,
-else float16), or int8, float16, none. A random-weights model has no quality for the gate to guard, so with
---random_size the int8 export is calibrated on the bundled sample and not gated.
+else float16), or int8, float16, none. `random_artifact`'s model (Lite0 with its ImageNet weights, B0 with
+random ones, the head fitted on the bundled sample) has no quality for the gate to guard, so with --random_size
+the int8 export is calibrated on the bundled sample and not gated.
 
 Prints one JSON line per configuration and round, then a markdown table of medians: requests/s, p50 and p95
 latency of the good requests, errors (good requests that failed), bad uploads refused, and answers that
@@ -36,22 +37,13 @@ import numpy as np
 from fastcore.script import call_parse, store_true, Param
 
 def random_space(size:int, backbone:str, quantize:str, out:Path)->Path:
-    "A Space folder serving a random-weights detector at `size` px (TensorFlow needed to build it, not to serve it)"
-    import keras
-    from deepfake_nb.config import Config, sample_dir
-    from deepfake_nb.model import build_detector, inference_copy, INPUT_CONTRACT
-    from deepfake_nb.train import save_artifact
-    from deepfake_nb.app import build_space
-    cfg = Config(img_size=size)
-    keras.utils.set_random_seed(cfg.seed)
+    "A Space folder serving `testing.random_artifact`'s detector of `backbone` at `size` px (TensorFlow needed to build it, not to serve it)"
+    from deepfake_nb.config import sample_dir
+    from deepfake_nb.testing import random_artifact
+    from deepfake_nb.space import build_space
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        model = inference_copy(build_detector(cfg, weights='imagenet' if backbone == 'efficientnet_lite0' else None, backbone=backbone))
-    meta = dict(class_names=list(cfg.class_names), positive=cfg.positive, img_size=size, input_contract=INPUT_CONTRACT,
-                threshold=0.5, backbone=backbone, config=cfg.to_dict())
-    art = save_artifact(model, meta, out/f'model-{backbone}-{quantize}')
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
+        art = random_artifact(out/f'model-{backbone}-{quantize}', backbone=backbone, img_size=size, weights='auto', fit=True)
         return build_space(art, out/f'space-{backbone}-{quantize}', quantize=quantize, data=str(sample_dir()), max_auc_loss=1.0)
 
 def bad_uploads(folder:Path, face:str, limit:int)->list:
@@ -93,7 +85,7 @@ def cpu_seconds(pid:int)->float:
 def main(url:str=None,            # an app already running: load it as it is
          space:str=None,          # a built Space folder to serve
          model:str=None,          # a model folder to build a Space from
-         random_size:int=None,    # build a random-weights detector of --backbone at this size into a Space
+         random_size:int=None,    # build `testing.random_artifact`'s detector of --backbone at this size into a Space
          backbone:str='efficientnet_lite0', # --random_size: the backbone
          quantize:str='auto',     # --model, --random_size: the Space's export (auto, int8, float16, none)
          data:str=None,           # --model: the data it was trained on, for the int8 gate (default: the metadata's)
@@ -107,7 +99,9 @@ def main(url:str=None,            # an app already running: load it as it is
          json_out:str=None,       # also write every result to this file
         ):
     "Serve the app in each configuration and load it with N simultaneous requests, bad uploads among them"
-    from deepfake_nb.app import AppProcess, APP_CONCURRENCY, APP_THREADS, build_space, load_test, load_summary, sample_examples
+    from deepfake_nb.app import APP_CONCURRENCY, APP_THREADS, sample_examples
+    from deepfake_nb.space import build_space
+    from deepfake_nb.testing import AppProcess, load_test, load_summary
     from deepfake_nb.images import MAX_BYTES
     from deepfake_nb.inference import Detector
     if sum(x is not None for x in (url, space, model, random_size)) != 1: sys.exit("give exactly one of --url, --space, --model, --random_size")

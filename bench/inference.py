@@ -2,10 +2,11 @@
 
     python bench/inference.py [--backbones efficientnet_lite0,efficientnetb0] [--img_size 224] [--ship int8]
                               [--n 15] [--batch 8] [--images 128] [--rounds 7] [--keras_images 32]
-                              [--folder DIR] [--model DIR] [--no_breakdown]
+                              [--folder DIR] [--model DIR] [--no_breakdown] [--no_folder]
 
-Each backbone is built at --img_size (Lite0 with its ImageNet weights, which are offline; EfficientNetB0 with
-random ones: speed does not depend on the weights) and converted every way `tflite_model` knows, int8
+Each backbone is built at --img_size by `testing.random_artifact` (Lite0 with its ImageNet weights, which are
+offline; EfficientNetB0 with random ones; the head fitted on the bundled sample: speed does not depend on the
+weights) and converted every way `tflite_model` knows, int8
 calibrated on the bundled sample (this measures speed; the quality gate is `export_int8`'s job). --model
 uses a trained model folder instead, for its backbone. Alternatives are called in turn, round after round,
 so that a busy machine slows them all alike: read the ratios.
@@ -16,15 +17,19 @@ so that a busy machine slows them all alike: read the ratios.
    activation map output (the probability alone), and with XNNPACK off; plus decode and resize per image
    (`load_image`, `to_input`, `load_input`) for a 256 px face and a 600 px ciplab one, and what
    `Image.draft` would save on the latter.
-2. A folder of 256 px JPEG faces (--folder, default: --images copies of the bundled 140k faces), images/s
+2. (skipped with --no_folder) A folder of 256 px JPEG faces (--folder, default: --images copies of the bundled 140k faces), images/s
    of `predict_many` (one worker per core, and one two-thread worker), of `predict_files` (what
    `deepfake_predict` runs, CSV to /dev/null), of the Keras backend's `predict_many` (on --keras_images of
    them), and the bare-invoke ceiling (the model alone on ready tensors: one two-thread interpreter, and one
    one-thread interpreter per core), for float32 and --ship; median of --rounds rounds.
 3. One image from a path: bare invoke, `Detector.predict`, the app's handler `predict_image` (no Gradio
-   server), and Keras `Model.predict`, for float32 and --ship; median of --n rounds.
+   server), and Keras `Model.predict`, for float32 and --ship, and the parts of their overhead: `load_input`,
+   its decode and its resize, the handler's overlay and the float64 overlay it replaced; median and best of
+   --n rounds, all in the same rounds.
 
-RATIO lines at the end: predict_many / ceiling, predict_many / Keras, predict / bare invoke (goal <= 1.2).
+RATIO lines at the end: predict_many / ceiling, predict_many / Keras, and Detector.predict and the handler /
+bare invoke (goal <= 1.2: the median of the per-round ratios, and the ratio of the best rounds), the overlay's
+speed-up.
 """
 import atexit, contextlib, os, shutil, statistics, sys, tempfile, threading, time, warnings
 from pathlib import Path
@@ -34,31 +39,35 @@ from fastcore.script import call_parse, store_true
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 QUANTS = ('none', 'float16', 'dynamic', 'int8')
 
-def rounds_ms(cases:dict, n:int, warmup:int=2)->dict:
-    "Median ms per image of each case (name -> (fn, images per call)), the cases called in turn, n rounds"
+def rounds_ms(cases:dict, n:int, warmup:int=2, raw:bool=False)->dict:
+    "Median ms per image of each case (name -> (fn, images per call)), the cases called in turn, n rounds (raw: every round's)"
     for f, _ in cases.values():
         for _ in range(warmup): f()
     ts = {k: [] for k in cases}
     for _ in range(n):
         for k, (f, per) in cases.items():
             t = time.perf_counter(); f(); ts[k].append(1000 * (time.perf_counter() - t) / per)
-    return {k: statistics.median(v) for k, v in ts.items()}
+    return ts if raw else {k: statistics.median(v) for k, v in ts.items()}
 
 def build(backbone:str, img_size:int, tmp:Path, model_dir:str=None)->tuple:
-    "(Keras model, model folder): `model_dir`, or a detector of `backbone` built and saved as training would"
-    import keras
-    from deepfake_nb.config import Config
-    from deepfake_nb.model import build_detector, inference_copy, INPUT_CONTRACT
-    from deepfake_nb.train import save_artifact, load_artifact
-    if model_dir: return load_artifact(model_dir)[0], Path(model_dir)
-    cfg = Config(img_size=img_size)
-    keras.utils.set_random_seed(cfg.seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        model = inference_copy(build_detector(cfg, weights='imagenet' if backbone == 'efficientnet_lite0' else None, backbone=backbone))
-    meta = dict(class_names=list(cfg.class_names), positive=cfg.positive, img_size=img_size, backbone=backbone,
-                input_contract=INPUT_CONTRACT, threshold=0.5, config=cfg.to_dict())
-    return model, save_artifact(model, meta, tmp/backbone)
+    "(Keras model, model folder): `model_dir`, or `testing.random_artifact`'s detector of `backbone` (its head fitted on the sample)"
+    from deepfake_nb.testing import random_artifact
+    from deepfake_nb.train import load_artifact
+    if not model_dir:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            model_dir = random_artifact(tmp/backbone, backbone=backbone, img_size=img_size, weights='auto', fit=True)
+    return load_artifact(model_dir)[0], Path(model_dir)
+
+def float64_overlay(image, heatmap, alpha:float=0.45, cmap:str='jet'):
+    "`explain.overlay` as it was before issue 13: the colour map at every pixel, blended in float64"
+    import matplotlib
+    from PIL import Image
+    from deepfake_nb.images import load_image
+    im = load_image(image)
+    h = Image.fromarray(np.uint8(np.clip(heatmap, 0, 1) * 255)).resize(im.size, Image.BILINEAR)
+    colours = matplotlib.colormaps[cmap](np.asarray(h, np.float32) / 255)[..., :3]
+    return Image.fromarray(np.uint8(np.clip((1 - alpha) * np.asarray(im, np.float32) + alpha * 255 * colours, 0, 255)))
 
 def exports(model, art:Path, quants:tuple, calib:np.ndarray, tmp:Path, breakdown:bool)->dict:
     "TFLite files: (quantize, 'b1' | 'bN' | 'nocam') -> path; 'b1' is what `export_tflite` writes"
@@ -129,10 +138,12 @@ def main(backbones:str='efficientnet_lite0,efficientnetb0', # comma-separated ba
          folder:str=None,     # a folder of images for part 2 (default: copies of the bundled 140k faces)
          model:str=None,      # a trained model folder to time instead of building its backbone
          no_breakdown:store_true=False, # skip part 1
+         no_folder:store_true=False,    # skip part 2
         ):
     "Time bare invokes, decoding, predict_many, predict_files, predict and the app's handler, and print tables and ratios"
     from PIL import Image
-    from deepfake_nb.config import sample_dir, read_metadata
+    from deepfake_nb.config import sample_dir
+    from deepfake_nb.artifact import read_metadata
     from deepfake_nb.images import load_image, load_input, to_input
     from deepfake_nb.inference import Detector, TFLITE_FILE, predict_files, _KerasRunner
     from deepfake_nb.app import predict_image
@@ -141,7 +152,7 @@ def main(backbones:str='efficientnet_lite0,efficientnetb0', # comma-separated ba
     names = [read_metadata(model).get('backbone', 'efficientnetb0')] if model else backbones.split(',')
     files = sorted(str(p) for p in sample_dir().rglob('*.jpg'))
     face, big = next(p for p in files if '/xhlulu/' in p), next(p for p in files if '/ciplab/' in p)
-    folder_files = face_folder(folder, images, tmp)
+    folder_files = [] if no_folder else face_folder(folder, images, tmp)
     print(f"{cores} cores, load average {os.getloadavg()[0]:.2f} at the start; folder: {len(folder_files)} files")
     built = {}
     for b in names:
@@ -199,6 +210,9 @@ def main(backbones:str='efficientnet_lite0,efficientnetb0', # comma-separated ba
             served = tmp/f"served-{b}-{q}"; served.mkdir()
             shutil.copy(d['files'][q, 'b1'], served/TFLITE_FILE); shutil.copy(d['art']/'metadata.json', served)
             d['served', q] = served
+    for b, d in ({} if no_folder else built).items():
+        for q in qs:
+            served = d['served', q]
             det = Detector.load(served, backend='tflite')
             k = len(folder_files)
             fold[b, q, 'ceiling: one interpreter, all threads'] = ((lambda g=bare(d['files'][q, 'b1'], d['x'], cores), k=k: [g() for _ in range(k)]), k)
@@ -210,37 +224,51 @@ def main(backbones:str='efficientnet_lite0,efficientnetb0', # comma-separated ba
             fold[b, q, 'predict_files (deepfake_predict)'] = (_files, k)
         kdet = Detector(_KerasRunner(d['model']), read_metadata(d['art']), 'keras')
         fold[b, 'keras', 'Keras predict_many'] = ((lambda kdet=kdet: kdet.predict_many(folder_files[:keras_images], batch_size=32, progress=False)), min(keras_images, len(folder_files)))
-    print(f"load average {os.getloadavg()[0]:.2f} before part 2")
-    t = rounds_ms(fold, rounds, warmup=1)
-    ips = {k: 1000 / v for k, v in t.items()}
-    rows = [dict(backbone=k[0], quantize=k[1], what=k[2], **{'img/s': v}) for k, v in ips.items()]
-    print(f"\n## 2. A folder of {len(folder_files)} 256 px JPEG faces, images/s (median of {rounds})\n\n" + md_table(rows, ['backbone', 'quantize', 'what', 'img/s']))
-    for b in built:
-        for q in qs:
-            ceil = max(ips[b, q, 'ceiling: one interpreter, all threads'], ips[b, q, 'ceiling: one 1-thread interpreter per core'])
-            pm, pf, kr = ips[b, q, 'predict_many'], ips[b, q, 'predict_files (deepfake_predict)'], ips[b, 'keras', 'Keras predict_many']
-            ratios.append(f"RATIO {b} {q}: predict_many {pm:.0f} img/s = {pm / ceil:.2f} of the ceiling ({ceil:.0f}), {pm / kr:.1f}x Keras ({kr:.1f}); "
-                          f"predict_files {pf:.0f} img/s = {pf / ceil:.2f} of the ceiling")
+    if not no_folder:
+        print(f"load average {os.getloadavg()[0]:.2f} before part 2")
+        t = rounds_ms(fold, rounds, warmup=1)
+        ips = {k: 1000 / v for k, v in t.items()}
+        rows = [dict(backbone=k[0], quantize=k[1], what=k[2], **{'img/s': v}) for k, v in ips.items()]
+        print(f"\n## 2. A folder of {len(folder_files)} 256 px JPEG faces, images/s (median of {rounds})\n\n" + md_table(rows, ['backbone', 'quantize', 'what', 'img/s']))
+        for b in built:
+            for q in qs:
+                ceil = max(ips[b, q, 'ceiling: one interpreter, all threads'], ips[b, q, 'ceiling: one 1-thread interpreter per core'])
+                pm, pf, kr = ips[b, q, 'predict_many'], ips[b, q, 'predict_files (deepfake_predict)'], ips[b, 'keras', 'Keras predict_many']
+                ratios.append(f"RATIO {b} {q}: predict_many {pm:.0f} img/s = {pm / ceil:.2f} of the ceiling ({ceil:.0f}), {pm / kr:.1f}x Keras ({kr:.1f}); "
+                              f"predict_files {pf:.0f} img/s = {pf / ceil:.2f} of the ceiling")
 
-    # ---- 3. one image
-    one = {}
+    # ---- 3. one image: the served paths against the bare invoke, and the parts of their overhead, in the same rounds
+    one, head, s = {}, {}, img_size
     for b, d in built.items():
         for q in qs:
             det = Detector.load(d['served', q], backend='tflite')
             one[b, q, 'bare invoke'] = (bare(d['files'][q, 'b1'], d['x'], cores), 1)
             one[b, q, 'Detector.predict(path)'] = ((lambda det=det: det.predict(face)), 1)
-            one[b, q, 'app handler predict_image'] = ((lambda det=det: predict_image(det, {'path': face, 'orig_name': 'face.jpg'})), 1)
+            one[b, q, 'app handler predict_image'] = ((lambda det=det: predict_image(det, {'path': face, 'orig_name': 'face.jpg'}, det.threshold, False)), 1)
         xb = d['x'][None]
         one[b, 'keras', 'Keras Model.predict'] = ((lambda m=d['model']: m.predict(xb, verbose=0)), 1)
+    ex, im256 = det.explain(face), load_image(face)
+    def decode():
+        im = Image.open(face); im.load(); return im
+    parts = {'load_input (decode, orient, RGB, resize, float32)': (lambda: load_input(face, s), 1),
+             'of which decode (Image.open + load)': (decode, 1), f'of which resize to {s} px (bilinear)': (lambda: im256.resize((s, s), Image.BILINEAR), 1),
+             'overlay (8-bit palette + Image.blend)': (lambda: ex.overlay(), 1), 'overlay as before (float64 colour map)': (lambda: float64_overlay(ex.image, ex.heatmap), 1)}
+    one.update({('parts', '', k): v for k, v in parts.items()})
     print(f"load average {os.getloadavg()[0]:.2f} before part 3")
-    t = rounds_ms(one, n)
-    rows = [dict(backbone=k[0], quantize=k[1], what=k[2], ms=v) for k, v in t.items()]
-    print(f"\n## 3. One 256 px JPEG from a path, ms (median of {n})\n\n" + md_table(rows, ['backbone', 'quantize', 'what', 'ms']))
+    raw = rounds_ms(one, n, raw=True)
+    t, best = {k: statistics.median(v) for k, v in raw.items()}, {k: min(v) for k, v in raw.items()}
+    rows = [dict(backbone=k[0], quantize=k[1], what=k[2], **{'median ms': t[k], 'best ms': best[k]}) for k in raw]
+    print(f"\n## 3. One 256 px JPEG from a path, ms (median and best of {n}, called in turn)\n\n" + md_table(rows, ['backbone', 'quantize', 'what', 'median ms', 'best ms']))
     for b in built:
         for q in qs:
-            bi = t[b, q, 'bare invoke']
-            ratios.append(f"RATIO {b} {q}: Detector.predict / bare invoke = {t[b, q, 'Detector.predict(path)'] / bi:.2f}x, "
-                          f"app handler / bare invoke = {t[b, q, 'app handler predict_image'] / bi:.2f}x (goal <= 1.2); "
+            bk = b, q, 'bare invoke'
+            def r(what):   # median of the per-round ratios (both timed within a few ms of each other), and the ratio of the bests
+                k = b, q, what
+                return f"{statistics.median(x / y for x, y in zip(raw[k], raw[bk])):.2f}x (best {best[k] / best[bk]:.2f}x)"
+            ratios.append(f"RATIO {b} {q}: Detector.predict / bare invoke = {r('Detector.predict(path)')}, "
+                          f"app handler / bare invoke = {r('app handler predict_image')} (goal <= 1.2); "
                           f"Keras predict / Detector.predict = {t[b, 'keras', 'Keras Model.predict'] / t[b, q, 'Detector.predict(path)']:.1f}x")
+    ov, ov0 = 'overlay (8-bit palette + Image.blend)', 'overlay as before (float64 colour map)'
+    ratios.append(f"RATIO overlay: {t['parts', '', ov]:.2f} ms, {t['parts', '', ov0] / t['parts', '', ov]:.1f}x faster than before ({t['parts', '', ov0]:.2f} ms)")
     print('\n' + '\n'.join(ratios))
     print(f"load average {os.getloadavg()[0]:.2f} at the end")

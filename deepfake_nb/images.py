@@ -6,7 +6,8 @@
 __all__ = ['MAX_PIXELS', 'MAX_BYTES', 'ImageError', 'jpeg_quality', 'load_image', 'to_input', 'load_input']
 
 # %% ../nbs/01_images.ipynb #c46c349b
-import io, warnings
+import io, stat, warnings
+from functools import lru_cache
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -48,9 +49,10 @@ def _open(x, max_bytes:int)->Image.Image:
         src, name = io.BytesIO(bytes(x)), 'the uploaded bytes'
     elif isinstance(x, (str, Path)):
         p = Path(x)
-        if not p.exists(): raise ImageError(f"no such file: {p}")
-        if p.is_dir(): raise ImageError(f"{p} is a folder, not an image file")
-        size = p.stat().st_size
+        try: st = p.stat()   # one system call says whether it exists, is a folder, and its size
+        except FileNotFoundError: raise ImageError(f"no such file: {p}") from None
+        if stat.S_ISDIR(st.st_mode): raise ImageError(f"{p} is a folder, not an image file")
+        size = st.st_size
         if size == 0: raise ImageError(f"empty file (0 bytes): {p}")
         if size > max_bytes: raise ImageError(f"file too large: {size:,} bytes, the limit is {max_bytes:,}: {p}")
         src, name = p, str(p)
@@ -70,13 +72,18 @@ _IJG_LUMA = np.array([16,11,10,16,24,40,51,61, 12,12,14,19,26,58,60,55, 14,13,16
 _Q = np.arange(1, 101)
 _IJG_TABLES = np.clip((_IJG_LUMA[None] * np.where(_Q < 50, 5000 // _Q, 200 - 2 * _Q)[:, None] + 50) // 100, 1, 255)
 
+@lru_cache(maxsize=1024)
+def _ijg_quality(luma:tuple)->int:
+    "The IJG quality whose luminance table is closest to the 64 values of `luma`"
+    return int(_Q[np.abs(_IJG_TABLES - np.array(luma)[None]).sum(1).argmin()])
+
 def jpeg_quality(im:Image.Image)->int|None:  # an image opened from a file by Pillow
     "The IJG quality (1-100) whose luminance table best matches `im`'s, or None if `im` is not a JPEG"
     q = getattr(im, 'quantization', None)
     if not q: return None
-    luma = np.array(q[0] if 0 in q else next(iter(q.values())))
-    if luma.size != 64: return None
-    return int(_Q[np.abs(_IJG_TABLES - luma[None]).sum(1).argmin()])
+    luma = tuple(q[0] if 0 in q else next(iter(q.values())))
+    if len(luma) != 64: return None
+    return _ijg_quality(luma)
 
 # %% ../nbs/01_images.ipynb #a6049a91
 def load_image(x,                      # a path, bytes, PIL image or uint8 array (HxW, HxWx3 RGB, HxWx4 RGBA)
@@ -89,10 +96,13 @@ def load_image(x,                      # a path, bytes, PIL image or uint8 array
     w, h = im.size
     if w * h > max_pixels: raise ImageError(f"too many pixels: {w}x{h} = {w*h:,}, the limit is {max_pixels:,}")
     try:
-        if getattr(im, 'n_frames', 1) > 1: im.seek(0)   # animations: the first frame
+        frames = getattr(im, 'n_frames', 1)
+        if frames > 1: im.seek(0)   # animations: the first frame
         im.load()
         fmt, quality = im.format, jpeg_quality(im)
-        im = ImageOps.exif_transpose(im)
+        if isinstance(x, (str, Path, bytes, bytearray, memoryview)) and frames == 1:
+            ImageOps.exif_transpose(im, in_place=True)   # a file we opened: oriented without a copy
+        else: im = ImageOps.exif_transpose(im)           # a copy: the caller's image (or array) is left alone
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         raise ImageError(f"truncated or corrupt image: {e}") from None
     if min(im.size) < min_side: raise ImageError(f"image too small: {im.size[0]}x{im.size[1]}, the smaller side must be at least {min_side}")

@@ -22,7 +22,7 @@ from fastcore.script import call_parse, Param, store_true
 from tqdm.auto import tqdm
 from .config import sample_dir
 from .artifact import MODEL_FILE, METADATA_FILE, TFLITE_FILE, read_metadata, apply_temperature
-from .images import ImageError, load_image, load_input
+from .images import ImageError, load_image, load_input, to_input
 from .explain import cam_from_output, overlay
 
 # %% ../nbs/07_inference.ipynb #d267dd49
@@ -183,7 +183,7 @@ def explain(self:Detector, x,      # a path, bytes, PIL image or uint8 RGB array
     if face_crop:
         crop = crop_face(im)
         im, face = crop.image, crop.found
-    prob, cam = self.score(load_input(im, self.img_size, self.min_side)[None])
+    prob, cam = self.score(to_input(im, self.img_size)[None])   # `im` has been through `load_image`: the same array as `load_input`'s
     p = float(prob[0])
     return Explanation(p, self.label_of(p), self.threshold, face, heatmap=cam_from_output(cam)[0], image=im)
 
@@ -453,7 +453,7 @@ def export_int8(artifact_dir,            # a model folder written by training
                )->dict:                  # file, data, calibration_images, valid_images, auc_float, auc_int8, auc_loss, max_auc_loss
     "Export a full-integer int8 model calibrated on training images, if it keeps the valid split's ROC AUC; else refuse"
     from deepfake_nb.train import load_artifact
-    from deepfake_nb.evaluate import roc_auc
+    from sklearn.metrics import roc_auc_score   # (the evaluation chapter, which comes later, wraps the same)
     max_auc_loss = MAX_AUC_LOSS if max_auc_loss is None else max_auc_loss
     meta = read_metadata(artifact_dir)
     data, size = data or meta.get('data'), int(meta['img_size'])
@@ -470,7 +470,7 @@ def export_int8(artifact_dir,            # a model folder written by training
     with tempfile.TemporaryDirectory() as t:
         (Path(t)/TFLITE_FILE).write_bytes(flat)
         p_int8 = _TFLiteRunner(Path(t)/TFLITE_FILE)(vx)[0]
-    a_float, a_int8 = roc_auc(y, p_float), roc_auc(y, p_int8)
+    a_float, a_int8 = float(roc_auc_score(y, p_float)), float(roc_auc_score(y, p_int8))
     gate = dict(data=str(data), calibration_images=len(xs), valid_images=len(y), auc_float=a_float, auc_int8=a_int8,
                 auc_loss=a_float - a_int8, max_auc_loss=max_auc_loss)
     if not gate['auc_loss'] <= max_auc_loss:
