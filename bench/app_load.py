@@ -31,9 +31,8 @@ latency of the good requests, errors (good requests that failed), bad uploads re
 differ from `Detector.predict` on the same image (must be 0); --json_out also writes every result to a file.
 Exit status 1 if any good request failed, any bad one was answered, or any answer was not the Detector's.
 """
-import json, os, shutil, statistics, sys, tempfile, time, warnings
+import json, os, shutil, statistics, sys, tempfile, warnings
 from pathlib import Path
-import numpy as np
 from fastcore.script import call_parse, store_true, Param
 
 def random_space(size:int, backbone:str, quantize:str, out:Path)->Path:

@@ -31,7 +31,7 @@ RATIO lines at the end: predict_many / ceiling, predict_many / Keras, and Detect
 bare invoke (goal <= 1.2: the median of the per-round ratios, and the ratio of the best rounds), the overlay's
 speed-up.
 """
-import atexit, contextlib, os, shutil, statistics, sys, tempfile, threading, time, warnings
+import atexit, contextlib, os, shutil, statistics, tempfile, threading, time, warnings
 from pathlib import Path
 import numpy as np
 from fastcore.script import call_parse, store_true
@@ -143,9 +143,9 @@ def main(backbones:str='efficientnet_lite0,efficientnetb0', # comma-separated ba
     "Time bare invokes, decoding, predict_many, predict_files, predict and the app's handler, and print tables and ratios"
     from PIL import Image
     from deepfake_nb.config import sample_dir
-    from deepfake_nb.artifact import read_metadata
+    from deepfake_nb.artifact import METADATA_FILE, TFLITE_FILE, read_metadata
     from deepfake_nb.images import load_image, load_input, to_input
-    from deepfake_nb.inference import Detector, TFLITE_FILE, predict_files, _KerasRunner
+    from deepfake_nb.inference import Detector, predict_files, _KerasRunner
     from deepfake_nb.app import predict_image
     tmp = Path(tempfile.mkdtemp(prefix='deepfake_nb-bench-')); atexit.register(shutil.rmtree, tmp, True)
     cores, breakdown = os.cpu_count(), not no_breakdown
@@ -208,7 +208,7 @@ def main(backbones:str='efficientnet_lite0,efficientnetb0', # comma-separated ba
     for b, d in built.items():
         for q in qs:
             served = tmp/f"served-{b}-{q}"; served.mkdir()
-            shutil.copy(d['files'][q, 'b1'], served/TFLITE_FILE); shutil.copy(d['art']/'metadata.json', served)
+            shutil.copy(d['files'][q, 'b1'], served/TFLITE_FILE); shutil.copy(d['art']/METADATA_FILE, served)
             d['served', q] = served
     for b, d in ({} if no_folder else built).items():
         for q in qs:
@@ -238,7 +238,7 @@ def main(backbones:str='efficientnet_lite0,efficientnetb0', # comma-separated ba
                               f"predict_files {pf:.0f} img/s = {pf / ceil:.2f} of the ceiling")
 
     # ---- 3. one image: the served paths against the bare invoke, and the parts of their overhead, in the same rounds
-    one, head, s = {}, {}, img_size
+    one, s = {}, img_size
     for b, d in built.items():
         for q in qs:
             det = Detector.load(d['served', q], backend='tflite')
