@@ -1,13 +1,14 @@
-"""Fail when a chapter's saved outputs do not show its code: a cell whose code changed after its output was
-saved (stale), or a cell that displays something (its last line an expression: a table, a plot, a value)
-saved without output.
+"""Fail when a chapter's saved outputs do not show its code, or show what a reader does not need: a cell
+whose code changed after its output was saved (stale), a cell that displays something (its last line an
+expression: a table, a plot, a value) saved without output, a warning or an error in an output, or a path
+of the machine that ran it (/tmp, /work, /root, /home).
 
     python .ci/outputs.py            # check every chapter in nbs/
 
 `.ci/execute.py` writes the outputs and, in each cell it runs, `source_hash` in the cell's metadata. Cells
 that `nbdev_test` skips (flagged, `eval: false`, the export call) are not run there and are not checked.
 """
-import sys, ast, json, hashlib, configparser
+import re, sys, ast, json, hashlib, configparser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,25 @@ def _displays(src:str)->bool:
                                                               'unlink', 'mkdir', 'rmtree', 'remove', 'savefig', 'release', 'start', 'stop', 'join', 'kill', 'wait'): return False
     return not isinstance(v, ast.Constant)
 
+MACHINE_PATH = re.compile(r'(?<![\w.])/(?:tmp|work|root|home|private/var)/[^\s\'")]*')
+WARNING = re.compile(r'\b\w*(?:Warning|Deprecat\w*)\b|^W\d{4} |\bWARNING\b', re.M)
+
+def _texts(o:dict)->list:
+    "The text an output shows: a stream, or a result's plain text and markdown (not images, not HTML's markup)"
+    if o.get('output_type') == 'stream': return [(o.get('name'), ''.join(o['text']) if isinstance(o['text'], list) else o['text'])]
+    data = o.get('data', {})
+    return [(k, ''.join(v) if isinstance(v, list) else v) for k, v in data.items() if k in ('text/plain', 'text/markdown')]
+
+def noise(c:dict)->list:
+    "What a cell's saved outputs show that a reader does not need: errors, warnings, this machine's paths"
+    out = []
+    for o in c.get('outputs', []):
+        if o.get('output_type') == 'error': out.append(f"an error ({o.get('ename')})"); continue
+        for kind, text in _texts(o):
+            if kind == 'stderr' and WARNING.search(text): out.append(f"a warning: {WARNING.search(text)[0]!r}")
+            if m := MACHINE_PATH.search(text): out.append(f"a path of this machine: {m[0][:60]!r}")
+    return out
+
 def problems(nb_path:Path, flags:set)->list:
     "What is wrong with one notebook's saved outputs"
     out = []
@@ -44,6 +64,7 @@ def problems(nb_path:Path, flags:set)->list:
         if saved is None: out.append(f"cell {i} was never executed by .ci/execute.py: {first[:60]}")
         elif saved != source_hash(src): out.append(f"cell {i} changed after its output was saved: {first[:60]}")
         if 'hide' not in d and _displays(src) and not c.get('outputs'): out.append(f"cell {i} shows something but has no output: {first[:60]}")
+        out += [f"cell {i} shows {what}: {first[:60]}" for what in dict.fromkeys(noise(c))]
     return out
 
 if __name__ == '__main__':

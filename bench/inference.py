@@ -73,7 +73,7 @@ def exports(model, art:Path, quants:tuple, calib:np.ndarray, tmp:Path, breakdown
     "TFLite files: (quantize, 'b1' | 'bN' | 'nocam') -> path; 'b1' is what `export_tflite` writes"
     import tensorflow as tf
     from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
-    from deepfake_nb.inference import freeze_detector, tflite_model
+    from deepfake_nb.export import freeze_detector, tflite_model
     size = model.input_shape[1]
     fn = tf.function(lambda image: model(image, training=False))   # the probability alone: no map output
     nocam = convert_variables_to_constants_v2(fn.get_concrete_function(tf.TensorSpec([1, size, size, 3], tf.float32, name='image')))

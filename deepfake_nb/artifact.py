@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['MODEL_FILE', 'METADATA_FILE', 'TFLITE_FILE', 'LOG_FILE', 'model_metadata', 'write_metadata', 'read_metadata',
-           'apply_temperature']
+           'apply_temperature', 'save_artifact', 'load_artifact']
 
 # %% ../nbs/00b_artifact.ipynb #9e7cdbf5
 import json
@@ -63,3 +63,27 @@ def apply_temperature(p,                 # probabilities of fake
     if temperature == 1: return p
     p = np.clip(p, eps, 1 - eps)
     return 1 / (1 + np.exp(-np.log(p / (1 - p)) / temperature))
+
+# %% ../nbs/00b_artifact.ipynb #1374b398
+def save_artifact(model,   # a Keras model (`keras.Model`)
+                  meta:dict, # its metadata, from `model_metadata` and training
+                  out_dir,   # the model folder; made if missing
+                 )->Path:
+    "Write `model.keras` and `metadata.json` into `out_dir`"
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(out/MODEL_FILE)
+    write_metadata(meta, out)
+    return out
+
+def load_artifact(path, # a folder written by `train` (or its `model.keras`)
+                 )->tuple: # (uncompiled model, metadata dict)
+    "Load a trained detector and its metadata, safely (no arbitrary code) and without an optimizer"
+    path = Path(path)
+    if path.suffix == '.keras': path = path.parent
+    meta = read_metadata(path)
+    import keras   # here, not at the top: reading the metadata needs no TensorFlow
+    model = keras.saving.load_model(path/MODEL_FILE, safe_mode=True, compile=False)
+    if model.input_shape[1:3] != (meta['img_size'],) * 2:
+        raise ValueError(f"{path}: the model takes {model.input_shape[1:3]} images but the metadata says {meta['img_size']}")
+    return model, meta

@@ -44,7 +44,7 @@ def check_predictions(preds:pd.DataFrame, # a table with at least path, label an
     missing = [c for c in PREDICTION_COLUMNS[:3] if c not in preds.columns]
     if missing: raise ValueError(f"predictions lack the columns {missing}")
     df = preds.reset_index(drop=True).copy()
-    for c in PREDICTION_COLUMNS[3:]: df[c] = df[c].fillna('').astype(str) if c in df else ''
+    for c in PREDICTION_COLUMNS[3:]: df[c] = df[c].astype(object).where(df[c].notna(), '').astype(str) if c in df else ''
     df['label'], df['prob_fake'] = _arrays(df.label, df.prob_fake)
     return df
 

@@ -22,7 +22,7 @@ def gradcam(model,               # a Keras detector from `build_detector` (or a 
     import tensorflow as tf, keras
     x = np.asarray(x, np.float32)
     if x.ndim == 3: x = x[None]
-    grad_model = keras.Model(model.inputs, [model.get_layer(layer).output, model.output])
+    grad_model = keras.Model(model.input, [model.get_layer(layer).output, model.output])
     with tf.GradientTape() as tape:
         features, prob = grad_model(x, training=False)
         score = prob[:, 0]
@@ -46,7 +46,7 @@ def cam_model(model,              # a Keras detector from `build_detector`
     kernel = dense.get_weights()[0][:, 0]                # (channels,)
     features = model.get_layer(layer).output
     cam = keras.layers.Lambda(lambda f: keras.ops.einsum('bhwc,c->bhw', f, kernel), name='cam')(features)
-    return keras.Model(model.inputs, [model.output, cam], name='detector_with_cam')
+    return keras.Model(model.input, [model.output, cam], name='detector_with_cam')
 
 def cam_from_output(cam:np.ndarray, # the raw `cam` output of `cam_model`, (N, h, w)
                    )->np.ndarray:   # (N, h, w) maps in 0-1

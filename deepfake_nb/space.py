@@ -16,7 +16,7 @@ import gradio as gr
 from fastcore.script import call_parse, Param, store_true
 import deepfake_nb
 from .artifact import MODEL_FILE, METADATA_FILE, TFLITE_FILE, read_metadata
-from .inference import QUANTIZATIONS, export_tflite, export_int8
+from .export import QUANTIZATIONS, MAX_AUC_LOSS, export_tflite, export_int8, stored_gate, refusal, _sha256
 from .config import DATASETS, sample_dir
 from .data import parse_source
 from .evaluate import PERTURBATIONS, robustness_table
@@ -372,8 +372,13 @@ def space_export(model_dir,               # a model folder with model.keras
     "Export the Space's model: the fastest TFLite quantisation that passes the int8 quality gate, or the one asked for"
     if quantize not in SPACE_QUANTIZATIONS: raise ValueError(f"quantize must be one of {SPACE_QUANTIZATIONS}, got {quantize!r}")
     if quantize in ('auto', 'int8'):
+        limit, g = MAX_AUC_LOSS if max_auc_loss is None else max_auc_loss, stored_gate(model_dir)
         try:
-            g = export_int8(model_dir, out, data, cache, max_auc_loss=max_auc_loss)
+            if g and not g['auc_loss'] <= limit: raise refusal(g, limit)   # judged before: no index to rebuild
+            int8_file = g and g['file'] and Path(g['file']).is_file() and _sha256(g['file']) == g['tflite_sha256']
+            if int8_file:                                                  # the int8 export the gate passed, as it was written
+                if Path(g['file']).resolve() != Path(out).resolve(): shutil.copy(g['file'], out)
+            else: g = export_int8(model_dir, out, data, cache, max_auc_loss=max_auc_loss)
             return (f"TFLite (int8 weights and activations, calibrated on {g['calibration_images']} training images; valid ROC AUC "
                     f"{g['auc_float']:.3f} float, {g['auc_int8']:.3f} int8)")
         except Exception as e:

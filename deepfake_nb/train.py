@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'COLAB_DATA', 'BEST_WEIGHTS', 'PACKAGES', 'TrainConfig', 'preset', 'get_strategy', 'precision_policy',
-           'check_splits', 'index_fingerprint', 'make_datasets', 'compile_detector', 'cosine_lr', 'training_callbacks',
-           'training_model', 'base_features', 'head_model', 'train', 'package_versions', 'training_sources',
-           'trained_generators', 'training_metadata', 'save_artifact', 'load_artifact', 'plot_history',
+           'check_accelerator', 'check_splits', 'index_fingerprint', 'make_datasets', 'compile_detector', 'cosine_lr',
+           'EpochTimer', 'training_callbacks', 'training_model', 'base_features', 'head_model', 'train',
+           'package_versions', 'training_sources', 'trained_generators', 'training_metadata', 'plot_history',
            'deepfake_train']
 
 # %% ../nbs/05_train.ipynb #bcf5104f
@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import tensorflow as tf, keras
 from fastcore.script import call_parse, bool_arg, Param
-from .config import Config, Settings
-from .artifact import MODEL_FILE, METADATA_FILE, LOG_FILE, model_metadata, read_metadata, write_metadata
+from .config import Config, Settings, on_colab
+from .artifact import MODEL_FILE, METADATA_FILE, LOG_FILE, model_metadata, read_metadata, write_metadata, save_artifact, load_artifact
 from .data import DATA_HELP, REAL, build_index, make_dataset
 from .model import build_detector, freeze_base, unfreeze_top, unfreeze_all, inference_copy, INPUT_CONTRACT, BACKBONES
 
@@ -53,6 +53,7 @@ class TrainConfig(Settings):
     min_lr:float=1e-6            # ...never below this
     threshold:float=0.5          # decision threshold on the probability of the positive class (evaluation may tune it)
     run_eagerly:bool=False       # skip graph tracing (a minute for a whole EfficientNet on a CPU): for tiny runs and debugging
+    needs_accelerator:bool=False # refuse to start on a machine without a GPU or TPU (the `colab` preset: hours on a CPU)
 
     def __post_init__(self):
         self.augment = tuple(self.augment)
@@ -72,7 +73,8 @@ class TrainConfig(Settings):
 # %% ../nbs/05_train.ipynb #b234ef54
 PRESETS = {
     'colab': (Config(img_size=224), TrainConfig(backbone='efficientnetb0', weights='imagenet', two_stage=True, epochs=3, lr=1e-3,
-                                               fine_tune_epochs=5, fine_tune_lr=1e-4, unfreeze_top=30, cache='disk')),
+                                               fine_tune_epochs=5, fine_tune_lr=1e-4, unfreeze_top=30, cache='disk',
+                                               needs_accelerator=True)),
     'cpu':   (Config(img_size=224), TrainConfig(backbone='efficientnet_lite0', weights='imagenet', two_stage=True,
                                                head_on_features=True, epochs=30, lr=1e-3, fine_tune_epochs=9,
                                                fine_tune_lr=1e-4, unfreeze_top=100, schedule='cosine',
@@ -124,6 +126,16 @@ def precision_policy(strategy=None, # the strategy training runs under (default:
     "'mixed_bfloat16' on a TPU, 'mixed_float16' with a GPU (faster, half the memory), else 'float32'"
     if isinstance(strategy or tf.distribute.get_strategy(), tf.distribute.TPUStrategy): return 'mixed_bfloat16'
     return 'mixed_float16' if tf.config.list_logical_devices('GPU') else 'float32'
+
+def check_accelerator(tcfg:TrainConfig, # a run's settings: `needs_accelerator` says whether it wants a GPU or TPU
+                     ):
+    "Stop, saying what to do, when a run that wants a GPU or TPU (the `colab` preset) finds neither"
+    if not tcfg.needs_accelerator or _tpu_present() or tf.config.list_physical_devices('GPU'): return
+    where = ("this Colab runtime has no GPU: Runtime > Change runtime type > T4 GPU (or better), then run the notebook "
+             "again" if on_colab() else "this machine has no GPU")
+    raise RuntimeError(f"{where}. The run wants an accelerator (`needs_accelerator`, set by the `colab` preset): "
+                       f"{tcfg.backbone} on the full data would take hours on a CPU. To train here anyway, pass "
+                       "needs_accelerator=False (`--needs_accelerator false`), or use the `cpu` preset.")
 
 # %% ../nbs/05_train.ipynb #88820556
 def check_splits(df:pd.DataFrame, # an index with splits (from `build_index`)
@@ -192,17 +204,23 @@ def cosine_lr(lr:float, # the stage's starting learning rate
     decay = keras.optimizers.schedules.CosineDecay(lr, decay_steps=max(last - first, 1))   # Keras's, counted in epochs
     return lambda epoch, _=None: float(decay(epoch - first))
 
+class EpochTimer(keras.callbacks.Callback):
+    "Add each epoch's wall-clock seconds to its logs (`seconds`): the training log and the metadata's history keep them"
+    def on_epoch_begin(self, epoch, logs=None): self._start = time.perf_counter()
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None: logs['seconds'] = round(time.perf_counter() - self._start, 3)
+
 def training_callbacks(out:Path, stage:str, tcfg:TrainConfig, lr:float=None, first:int=0, last:int=None)->list:
     "Checkpoint, early stopping, learning-rate schedule, backup and log for one stage (epochs `first` to `last`)"
     watch = dict(monitor='val_auc', mode='max')
     schedule = (keras.callbacks.LearningRateScheduler(cosine_lr(lr or tcfg.lr, first, last or tcfg.epochs))
                 if tcfg.schedule == 'cosine' else
                 keras.callbacks.ReduceLROnPlateau(factor=tcfg.lr_factor, patience=tcfg.lr_patience, min_lr=tcfg.min_lr, **watch))
-    return [keras.callbacks.BackupAndRestore(str(out/'backup'/stage)),
+    return [keras.callbacks.BackupAndRestore(str(out/'backup'/stage), double_checkpoint=True),   # the previous epoch's too
             keras.callbacks.ModelCheckpoint(str(out/'backup'/BEST_WEIGHTS), save_best_only=True, save_weights_only=True,
                                             initial_value_threshold=_best_val_auc(out), **watch),
             keras.callbacks.EarlyStopping(patience=tcfg.patience, restore_best_weights=True, **watch),
-            schedule, keras.callbacks.CSVLogger(str(out/LOG_FILE), append=True)]
+            schedule, EpochTimer(), keras.callbacks.CSVLogger(str(out/LOG_FILE), append=True)]
 
 # %% ../nbs/05_train.ipynb #1dc54dbe
 def _fit_stage(model, strategy, stage, lr, first, last, data, tcfg, out, callbacks, verbose)->int:
@@ -297,6 +315,7 @@ def train(df:pd.DataFrame,       # an index with train, valid (and test) splits,
          )->tuple:                # (model as saved, metadata)
     "Train a detector on the train split, select it on the valid split, and save it with its metadata in `out_dir`"
     cfg, tcfg = cfg or Config(), tcfg or TrainConfig()
+    check_accelerator(tcfg)
     check_splits(df)
     start, out, strategy = time.time(), Path(out_dir or cfg.run_dir('detector')), strategy or get_strategy()
     policy = tcfg.precision or precision_policy(strategy)
@@ -318,7 +337,7 @@ def train(df:pd.DataFrame,       # an index with train, valid (and test) splits,
     boundary = _run_stages(model, fit, tcfg, backup)
     final = inference_copy(model)
     if (backup/BEST_WEIGHTS).exists(): final.load_weights(backup/BEST_WEIGHTS)   # the best epoch of either stage
-    meta = training_metadata(df, cfg, tcfg, final, pd.read_csv(out/LOG_FILE), boundary, strategy, policy, time.time() - start)
+    meta = training_metadata(df, cfg, tcfg, final, pd.read_csv(out/LOG_FILE).drop_duplicates('epoch', keep='last').reset_index(drop=True), boundary, strategy, policy, time.time() - start)
     save_artifact(final, meta, out)
     shutil.rmtree(backup)
     return final, meta
@@ -366,24 +385,6 @@ def training_metadata(df, cfg, tcfg, model, history, boundary, strategy, policy,
         train_seconds=round(seconds, 1), created=datetime.now(timezone.utc).isoformat(timespec='seconds'),
         versions=package_versions(), history=history.to_dict('list'))
 
-def save_artifact(model:keras.Model, meta:dict, out_dir)->Path:
-    "Write `model.keras` and `metadata.json` into `out_dir`"
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    model.save(out/MODEL_FILE)
-    write_metadata(meta, out)
-    return out
-
-def load_artifact(path, # a folder written by `train` (or its `model.keras`)
-                 )->tuple: # (uncompiled model, metadata dict)
-    "Load a trained detector and its metadata, safely (no arbitrary code) and without an optimizer"
-    path = Path(path)
-    if path.suffix == '.keras': path = path.parent
-    meta = read_metadata(path)
-    model = keras.saving.load_model(path/MODEL_FILE, safe_mode=True, compile=False)
-    if model.input_shape[1:3] != (meta['img_size'],) * 2:
-        raise ValueError(f"{path}: the model takes {model.input_shape[1:3]} images but the metadata says {meta['img_size']}")
-    return model, meta
 
 # %% ../nbs/05_train.ipynb #7cc25446
 def plot_history(meta:dict, # the metadata of a trained model (its `history` and `stage_boundary`)
@@ -398,7 +399,8 @@ def plot_history(meta:dict, # the metadata of a trained model (its `history` and
         ax.plot(epoch, h[f'val_{metric}'], 'o-', label='valid')
         if meta.get('stage_boundary'):
             ax.axvline(meta['stage_boundary'] + 0.5, color='grey', ls='--', label='stage 2 starts')
-        ax.set(title=metric, xlabel='epoch', xticks=epoch); ax.legend()
+        ax.set(title=metric, xlabel='epoch'); ax.legend()
+        if len(epoch) <= 15: ax.set_xticks(epoch)
     fig.tight_layout()
     return fig
 
@@ -426,6 +428,7 @@ def deepfake_train(data:Param(DATA_HELP, str, required=True, action='append')=No
                    steps_per_epoch:int=None, # cap on training batches per epoch
                    validation_steps:int=None, # cap on validation batches
                    run_eagerly:bool_arg=None, # 'true': no graph tracing (tiny runs, debugging)
+                   needs_accelerator:bool_arg=None, # 'false': train without a GPU even with the colab preset
                    verbose:int=1,          # Keras progress: 0 silent, 1 progress bar, 2 a line per epoch
                   ):
     "Train a deepfake detector and save it with its metadata"
@@ -434,7 +437,9 @@ def deepfake_train(data:Param(DATA_HELP, str, required=True, action='append')=No
                         backbone=backbone, weights=weights, imagenet_file=imagenet_file, two_stage=two_stage, head_on_features=head_on_features,
                         schedule=schedule, bn_momentum=bn_momentum, seed=seed,
                         augment=None if augment is None else tuple(a for a in augment.split(',') if a and a != 'none'),
-                        steps_per_epoch=steps_per_epoch, validation_steps=validation_steps, run_eagerly=run_eagerly)
+                        steps_per_epoch=steps_per_epoch, validation_steps=validation_steps, run_eagerly=run_eagerly,
+                        needs_accelerator=needs_accelerator)
+    check_accelerator(tcfg)   # before any download
     df, _ = build_index(data, cfg)
     out = out or cfg.run_dir(preset)
     model, meta = train(df, cfg, tcfg, out, verbose=verbose)
