@@ -61,8 +61,9 @@ if __name__ == '__main__':
     test = preds[preds.split == 'test']
     from deepfake_nb.evaluate import choose_threshold
     valid = preds[preds.split == 'valid']
-    shown = [i for t in (choose_threshold(valid.label, valid.prob_fake), 0.5)   # 08's thresholds: Youden's J on valid, and 0.5
-             for i in confident_mistakes(test, t, 2 * SHOWN_MISTAKES).index]
+    row_of = {p: i for i, p in zip(test.index, test.path)}   # (`confident_mistakes` renumbers its rows: go by path)
+    shown = [row_of[p] for t in (choose_threshold(valid.label, valid.prob_fake), 0.5)   # 08's thresholds: Youden's J, and 0.5
+             for p in confident_mistakes(test, t, 2 * SHOWN_MISTAKES).path]
     shown += [test[test.generator == g].index[0] for g in sorted(test.generator.unique())]   # a face of each kind
     for i in dict.fromkeys(shown):
         src = Path(preds.at[i, 'path'])
