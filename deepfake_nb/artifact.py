@@ -26,8 +26,9 @@ def model_metadata(cfg:Config,           # the config the model was made with
                    **extra,              # anything else to store (training adds its recipe, history, fingerprint)
                   )->dict:               # JSON-able metadata
     "The metadata every model folder carries, plus `extra`"
-    meta = dict(class_names=list(cfg.class_names), positive=cfg.positive, pos_label=cfg.pos_label, img_size=cfg.img_size,
-                input_contract=input_contract, threshold=float(threshold), backbone=backbone, config=cfg.to_dict(), **extra)
+    meta = dict(class_names=list(cfg.class_names), positive=cfg.positive, pos_label=cfg.pos_label,
+                img_size=cfg.img_size, input_contract=input_contract, threshold=float(threshold), backbone=backbone,
+                config=cfg.to_dict(), **extra)
     return json.loads(json.dumps(meta, default=str))   # exactly what `read_metadata` will give back
 
 # %% ../nbs/00b_artifact.ipynb #3d77e16f
@@ -85,5 +86,6 @@ def load_artifact(path, # a folder written by `train` (or its `model.keras`)
     import keras   # here, not at the top: reading the metadata needs no TensorFlow
     model = keras.saving.load_model(path/MODEL_FILE, safe_mode=True, compile=False)
     if model.input_shape[1:3] != (meta['img_size'],) * 2:
-        raise ValueError(f"{path}: the model takes {model.input_shape[1:3]} images but the metadata says {meta['img_size']}")
+        raise ValueError(f"{path}: the model takes {model.input_shape[1:3]} images "
+                         f"but the metadata says {meta['img_size']}")
     return model, meta

@@ -13,7 +13,8 @@ from fastcore.script import anno_parser
 # %% ../nbs/11_cli.ipynb #3ffb3076
 COMMANDS = {'deepfake_scan': 'deepfake_nb.data', 'deepfake_train': 'deepfake_nb.train',
             'deepfake_evaluate': 'deepfake_nb.evaluate', 'deepfake_predict': 'deepfake_nb.inference',
-            'deepfake_export': 'deepfake_nb.export', 'deepfake_app': 'deepfake_nb.app', 'deepfake_space': 'deepfake_nb.space'}
+            'deepfake_export': 'deepfake_nb.export', 'deepfake_app': 'deepfake_nb.app',
+            'deepfake_space': 'deepfake_nb.space'}
 
 def run_command(name:str,    # a key of `COMMANDS`
                 argv:list=None, # its arguments (default: `sys.argv[1:]`)
@@ -38,7 +39,8 @@ def filter_tf_log(src:int, # a file descriptor to read (a child's stderr)
     while chunk := os.read(src, 65536):
         *lines, buf = re.split(rb'(?<=[\r\n])', buf + chunk)
         keep = b''.join(l for l in lines if not TF_LOG.match(l))
-        if buf and buf[:1] not in b'IWEFT0123456789': keep, buf = keep + buf, b''   # a partial line no log line starts like
+        # a partial line no log line starts like
+        if buf and buf[:1] not in b'IWEFT0123456789': keep, buf = keep + buf, b''
         if keep: dst.write(keep); dst.flush()
     if buf and not TF_LOG.match(buf): dst.write(buf); dst.flush()
 

@@ -14,7 +14,8 @@ from pathlib import Path
 # %% ../nbs/00_config.ipynb #1dcf3dec
 DATASETS = {'140k':     'xhlulu/140k-real-and-fake-faces/versions/2',      # FFHQ photos vs StyleGAN faces
             'ciplab':   'ciplab/real-and-fake-face-detection/versions/1',  # expert photoshopped composites
-            'sfhq-t2i': 'selfishgene/sfhq-t2i-synthetic-faces-from-text-2-image-models/versions/1'   # diffusion faces, fakes only
+            # diffusion faces, fakes only
+            'sfhq-t2i': 'selfishgene/sfhq-t2i-synthetic-faces-from-text-2-image-models/versions/1'
                         '?label=fake&csv=SFHQ_T2I_dataset.csv&column=model_used'}
 
 # %% ../nbs/00_config.ipynb #8cbc9445
@@ -50,14 +51,15 @@ def cache_dir()->str:
 # %% ../nbs/00_config.ipynb #219c3ac1
 def colab_setup(drive:bool=True, # mount Google Drive so that runs outlive this machine (Colab asks first)
                )->str:           # where runs will go
-    "On Colab, let TensorFlow share the GPU and mount Google Drive for the runs folder; elsewhere nothing. Says where runs go"
+    "On Colab, let TensorFlow share the GPU and mount Drive for the runs folder; elsewhere nothing. Says where runs go"
     if on_colab(): os.environ.setdefault('TF_FORCE_GPU_ALLOW_GROWTH', 'true')   # here and in the cells' commands
     if on_colab() and drive and not (COLAB_DRIVE/'MyDrive').is_dir():
         from google.colab import drive as gdrive
         try: gdrive.mount(str(COLAB_DRIVE))
         except Exception as e:   # refused, or Drive unavailable: carry on without it, loudly
             warnings.warn(f"Google Drive is not mounted ({type(e).__name__}: {e}). Runs go to {Path('runs').resolve()} "
-                          "and are gone with this machine: chapters 06-10, each on its own machine, will not find 05's model.")
+                          "and are gone with this machine: chapters 06-10, each on its own machine, "
+                          "will not find 05's model.")
     where = runs_dir()
     if on_colab(): print(f"runs go to {where}")
     return where
@@ -79,13 +81,15 @@ class Settings:
         return cls(**d)
 
     def save(self, path)->Path:
-        "Write as JSON"
+        "Write as JSON to `path`, which it returns"
         path = Path(path)
         path.write_text(json.dumps(self.to_dict(), indent=2))
         return path
 
     @classmethod
-    def load(cls, path): return cls.from_dict(json.loads(Path(path).read_text()))
+    def load(cls, path):
+        "Read back what `save` wrote; an unknown key is an error, as in `from_dict`"
+        return cls.from_dict(json.loads(Path(path).read_text()))
 
 # %% ../nbs/00_config.ipynb #12b0e1b4
 @dataclass
@@ -96,13 +100,13 @@ class Config(Settings):
     positive:str='fake'            # the class whose probability the model outputs
     seed:int=42                    # one seed for splits, shuffling, augmentation and initial weights
     batch_size:int=32              # images per batch, in training and in batch inference
-    datasets:dict=field(default_factory=lambda: dict(DATASETS))  # short name -> a source: pinned kagglehub handle[?options]
+    datasets:dict=field(default_factory=lambda: dict(DATASETS))  # name -> source: pinned kagglehub handle[?options]
     min_side:int=64                # the scan flags images with a smaller side
     valid_pct:float=0.15           # validation share, for datasets without an official split
     test_pct:float=0.15            # test share, for datasets without an official split
     near_dup:float=0.85            # thumbnail correlation above which two images are one group in splits
-    out_dir:str=field(default_factory=lambda: runs_dir())    # where runs go (`runs_dir()`: on Colab, Google Drive when mounted)
-    cache_dir:str=field(default_factory=lambda: cache_dir()) # scan tables and decoded images (`cache_dir()`: local disk)
+    out_dir:str=field(default_factory=lambda: runs_dir())    # where runs go (`runs_dir()`: on Colab, Drive if mounted)
+    cache_dir:str=field(default_factory=lambda: cache_dir()) # scan tables, decoded images (`cache_dir()`: local disk)
 
     def __post_init__(self):
         self.class_names = tuple(self.class_names)
@@ -120,5 +124,5 @@ class Config(Settings):
         return Path(self.out_dir)/name
 
     def here(self)->'Config':
-        "A copy with this machine's runs and cache folders (a model's metadata holds those of the machine that trained it)"
+        "A copy with this machine's runs and cache folders (a model's metadata holds the trainer's)"
         return self.replace(out_dir=runs_dir(), cache_dir=cache_dir())

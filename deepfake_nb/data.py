@@ -4,10 +4,11 @@
 
 # %% auto #0
 __all__ = ['HTTP_REASONS', 'CSV_COLUMNS', 'IMAGE_FOLDERS', 'SOURCE_OPTIONS', 'INDEX_COLUMNS', 'REAL', 'MAX_NAME_GROUPS',
-           'PROBLEM_KINDS', 'SCAN_COLUMNS', 'ROBUST_AUGMENT', 'ROBUST_NAMES', 'AUGMENTATIONS', 'SHUFFLE_BUFFER',
-           'CACHE_MODES', 'DATA_HELP', 'local_cache', 'offline_diffusion', 'DatasetUnavailable', 'download',
-           'kaggle_ready', 'read_generator_csv', 'download_subset', 'Source', 'parse_source', 'index_dataset',
-           'problem_kind', 'scan_images', 'scan_cache_file', 'near_duplicate_groups', 'make_splits', 'resolve_data',
+           'PROBLEM_KINDS', 'SCAN_COLUMNS', 'NETWORK_FILE_SYSTEMS', 'NETWORK_SCAN_THREADS', 'ROBUST_AUGMENT',
+           'ROBUST_NAMES', 'AUGMENTATIONS', 'SHUFFLE_BUFFER', 'CACHE_MODES', 'DATA_HELP', 'local_cache',
+           'offline_diffusion', 'DatasetUnavailable', 'download', 'kaggle_ready', 'read_generator_csv',
+           'download_subset', 'Source', 'parse_source', 'index_dataset', 'problem_kind', 'file_system', 'on_network',
+           'scan_workers', 'scan_images', 'scan_cache_file', 'near_duplicate_groups', 'make_splits', 'resolve_data',
            'build_index', 'sample_weights', 'robust_augment', 'augmenter', 'file_order', 'image_cache_path',
            'clear_cache', 'make_dataset', 'summarise', 'scan_report', 'scan_dataset', 'deepfake_scan']
 
@@ -33,7 +34,7 @@ def local_cache()->Path:
     return Path(env) if env else sample_dir()
 
 def offline_diffusion()->Path:
-    "The diffusion faces that stand in for SFHQ-T2I offline: `$DEEPFAKE_NB_DIFFUSION` if set, else the bundled `sample/diffusion`"
+    "The diffusion faces standing in for SFHQ-T2I offline: `$DEEPFAKE_NB_DIFFUSION` if set, else `sample/diffusion`"
     env = os.environ.get('DEEPFAKE_NB_DIFFUSION')
     return Path(env) if env else sample_dir()/'diffusion'
 
@@ -78,8 +79,8 @@ def kaggle_ready()->bool:
     except Exception: return False
 
 # %% ../nbs/02_data.ipynb #1de00e6a
-CSV_COLUMNS = ('model', 'model_used', 'model_name', 'generator')   # the generator column of a dataset's CSV, looked for in this order
-IMAGE_FOLDERS = ('images/images', 'images', '')                   # where a dataset's images may sit, tried in this order
+# the generator column of a dataset's CSV, looked for in this order
+CSV_COLUMNS = ('model', 'model_used', 'model_name', 'generator')
 
 def read_generator_csv(path,         # a CSV naming each image's generator (SFHQ-T2I's `SFHQ_T2I_dataset.csv`)
                        column:str='', # its generator column (default: the first of `CSV_COLUMNS` it has)
@@ -88,12 +89,17 @@ def read_generator_csv(path,         # a CSV naming each image's generator (SFHQ
     t = pd.read_csv(path)
     col = column or next((c for c in CSV_COLUMNS if c in t.columns), '')
     if col not in t.columns:
-        raise ValueError(f"{Path(path).name} has no generator column {repr(col) if col else ' or '.join(map(repr, CSV_COLUMNS))}; its columns are "
+        raise ValueError(f"{Path(path).name} has no generator column "
+                         f"{repr(col) if col else ' or '.join(map(repr, CSV_COLUMNS))}; its columns are "
                          f"{list(t.columns)}: name the one that says which model made each image with column=")
     is_image = lambda c: t[c].astype(str).str.lower().str.endswith(IMAGE_SUFFIXES).mean() > 0.9
     files = next((c for c in t.columns if pd.api.types.is_string_dtype(t[c]) and is_image(c)), None)
-    if files is None: raise ValueError(f"no column of {Path(path).name} holds image file names; its columns are {list(t.columns)}")
+    if files is None:
+        raise ValueError(f"no column of {Path(path).name} holds image file names; its columns are {list(t.columns)}")
     return pd.DataFrame({'file': t[files].astype(str).map(lambda v: Path(v).name), 'generator': t[col].astype(str)})
+
+# %% ../nbs/02_data.ipynb #1e2db2c5
+IMAGE_FOLDERS = ('images/images', 'images', '')  # where a dataset's images may sit, tried in this order
 
 def download_subset(handle:str,        # a pinned kagglehub handle
                     csv:str,           # the dataset's CSV that names each image's generator
@@ -113,18 +119,21 @@ def download_subset(handle:str,        # a pinned kagglehub handle
     for folder in IMAGE_FOLDERS:
         try: f = download(handle, cache, path=f'{folder}/{first}'.lstrip('/')); break
         except DatasetUnavailable as e: tried.append(f'{folder}/{first}'.lstrip('/'))
-    else: raise DatasetUnavailable(f"{handle}: none of {tried} could be downloaded: where does the dataset keep the images its CSV names?")
+    else: raise DatasetUnavailable(f"{handle}: none of {tried} could be downloaded: "
+                                   "where does the dataset keep the images its CSV names?")
     need, free = f.stat().st_size * len(rows) * 1.1, shutil.disk_usage(root).free
     if need > free - min_free:
-        raise DatasetUnavailable(f"{handle}: {len(rows):,} images ({limit} per generator) need about {need/1e9:.1f} GB and "
-                                 f"{free/1e9:.1f} GB of disk is free, {min_free/1e9:.0f} GB of which must stay free: ask for a smaller limit")
+        raise DatasetUnavailable(f"{handle}: {len(rows):,} images ({limit} per generator) need about {need/1e9:.1f} GB "
+                                 f"and {free/1e9:.1f} GB of disk is free, {min_free/1e9:.0f} GB of which must stay "
+                                 "free: ask for a smaller limit")
     def get(name):
         try: return download(handle, cache, path=f'{folder}/{name}'.lstrip('/'))
         except DatasetUnavailable as e: return e
     with ThreadPoolExecutor(workers) as pool:
         got = list(tqdm(pool.map(get, rows.file.iloc[1:]), total=len(rows) - 1, desc='downloading', unit='img'))
     failed = [e for e in got if isinstance(e, Exception)]
-    if failed: warnings.warn(f"{len(failed)} of the {len(rows)} images could not be downloaded and are left out, e.g.: {failed[0]}")
+    if failed: warnings.warn(f"{len(failed)} of the {len(rows)} images could not be downloaded and are left out, "
+                             f"e.g.: {failed[0]}")
     return root
 
 # %% ../nbs/02_data.ipynb #3df71415
@@ -134,7 +143,7 @@ class Source(Settings):
     data:str                  # a folder, a pinned kagglehub handle, or a name of `Config.datasets`
     name:str=''               # what tables and reports call it (default: the dataset's name, else the folder's)
     weight:float=1.0          # its share of the training images of each class it holds, relative to the other sources'
-    label:str=''              # 'real' or 'fake': every image below the folder is of this class (it has no real/ and fake/)
+    label:str=''              # 'real' or 'fake': all images below the folder are of it (no real/ and fake/)
     generator:str=''          # the generator of its fakes, where the CSV and the prefixes do not say
     prefixes:dict=field(default_factory=dict) # file-name prefix -> generator, e.g. {'sd14_': 'sd14'}
     csv:str=''                # a CSV file of the dataset naming each image's generator
@@ -145,7 +154,8 @@ class Source(Settings):
         self.data, self.weight, self.limit = str(self.data), float(self.weight), int(self.limit)
         if not self.weight > 0: raise ValueError(f"weight must be positive, got {self.weight}")
         if self.limit < 0: raise ValueError(f"limit must be 0 (all) or more, got {self.limit}")
-        if self.label not in ('', *Config().class_names): raise ValueError(f"label must be one of {Config().class_names}, got {self.label!r}")
+        if self.label not in ('', *Config().class_names):
+            raise ValueError(f"label must be one of {Config().class_names}, got {self.label!r}")
         if isinstance(self.prefixes, str): self.prefixes = _prefixes(self.prefixes)
 
     @property
@@ -160,7 +170,8 @@ def _prefixes(s:str)->dict:
     "'sd14_:sd14,sdxl_:sdxl' as {'sd14_': 'sd14', 'sdxl_': 'sdxl'}"
     pairs = [p.split(':') for p in s.split(',') if p]
     if not pairs or any(len(p) != 2 or not all(p) for p in pairs):
-        raise ValueError(f"prefixes must look like 'sd14_:sd14,sdxl_:sdxl' (file-name prefix:generator, comma-separated), got {s!r}")
+        raise ValueError("prefixes must look like 'sd14_:sd14,sdxl_:sdxl' (file-name prefix:generator, "
+                         f"comma-separated), got {s!r}")
     return dict(pairs)
 
 # %% ../nbs/02_data.ipynb #60adc5fe
@@ -216,7 +227,8 @@ def _rows_plain(base:Path, source:str):
             yield str(p), label, '', source, '', REAL if label == 0 else (sub[0] if len(sub) > 1 else '')
 
 def _rows_one_class(base:Path, source:str, label:int):
-    yield from ((str(p), label, '', source, '', REAL if label == 0 else '') for p in _files(base, recursive=True, images_only=True))
+    yield from ((str(p), label, '', source, '', REAL if label == 0 else '')
+                for p in _files(base, recursive=True, images_only=True))
 
 # %% ../nbs/02_data.ipynb #79321c28
 _NUMBERED = re.compile(r'^([A-Za-z][\w-]*?)[_-]\d+$')   # 'sdxl_woman_0042' -> 'sdxl_woman'
@@ -230,7 +242,7 @@ def _name_groups(stems:pd.Series)->pd.Series|None:
 def _examples(names)->str: return ', '.join(sorted(names)[:3])
 
 def _generators(df:pd.DataFrame, root:Path, src)->pd.Series:
-    "The generator of every image of an index: `real` for reals; for fakes the spec's CSV, prefixes or generator, the layout, the file names, the source"
+    "Each image's generator: `real` for reals; for fakes the spec's CSV, prefixes or generator, layout, names, source"
     gen, fake = df.generator.copy(), df.label == 1
     names = df.path.map(lambda p: Path(p).name)
     named = pd.Series('', index=df.index, dtype=object)
@@ -241,7 +253,8 @@ def _generators(df:pd.DataFrame, root:Path, src)->pd.Series:
         named[fake] = names[fake].map(dict(zip(table.file, table.generator))).fillna('')
     for prefix, g in src.prefixes.items():
         if not names[fake].str.startswith(prefix).any():
-            raise ValueError(f"the generator prefix {prefix!r} matches no fake of {root}; their names look like {_examples(names[fake])}")
+            raise ValueError(f"the generator prefix {prefix!r} matches no fake of {root}; "
+                             f"their names look like {_examples(names[fake])}")
         named[fake & (named == '') & names.str.startswith(prefix)] = g
     if (src.csv or src.prefixes) and (fake & (named == '')).any():
         left = fake & (named == '')
@@ -264,23 +277,25 @@ def _layout_rows(root:Path)->list:
     "The rows of every 140k and ciplab layout below `root`, a second copy of one skipped"
     rows = []
     for name, rows_of in (('real-vs-fake', _rows_140k), ('real_and_fake_face', _rows_ciplab)):
-        bases = sorted((p for p in root.rglob(name) if p.is_dir()), key=lambda p: (len(p.parts), str(p)))   # shallowest first
+        # shallowest first
+        bases = sorted((p for p in root.rglob(name) if p.is_dir()), key=lambda p: (len(p.parts), str(p)))
         seen = {}
         for base in bases:
             found = list(rows_of(base))
             if len(bases) > 1:
                 listing = _listing(base, found)
                 if listing in seen:
-                    warnings.warn(f"skipped {base}: a second copy of {seen[listing]} ({len(found)} files, same names and sizes)")
+                    warnings.warn(f"skipped {base}: a second copy of {seen[listing]} "
+                                  f"({len(found)} files, same names and sizes)")
                     continue
                 seen[listing] = base
             rows += found
     return rows
 
 def index_dataset(root:Path,  # a dataset root, or any folder above one or more 140k or ciplab datasets
-                  source=None, # its `Source` or spec, for its name, class and generators (default: the folder, as it is)
+                  source=None, # its `Source` or spec, for its name, class and generators (default: the folder as is)
                  )->pd.DataFrame: # one row per file: path, label, split, source, subset, generator
-    "Index every file of the 140k, ciplab, plain `real/` and `fake/` or one-class datasets found below `root`, each copy once"
+    "Index every file of the 140k, ciplab, plain `real/` + `fake/` or one-class datasets below `root`, each copy once"
     root = Path(root)
     if not root.is_dir(): raise FileNotFoundError(f"no such folder: {root}")
     src = parse_source(source) if source is not None else Source(str(root))
@@ -293,11 +308,13 @@ def index_dataset(root:Path,  # a dataset root, or any folder above one or more 
             if not rows: raise ValueError(f"no images in {root}: its real/ and fake/ folders are empty")
     if not rows:
         if src.label: raise ValueError(f"no images ({', '.join(IMAGE_SUFFIXES[:3])}, ...) below {root}")
-        raise ValueError(f"no dataset found in {root}: expected real_vs_fake/real-vs-fake/..., real_and_fake_face/training_{{real,fake}}/, "
+        raise ValueError(f"no dataset found in {root}: expected real_vs_fake/real-vs-fake/..., "
+                         "real_and_fake_face/training_{real,fake}/, "
                          "real/ and/or fake/ folders, or a folder of one class given as FOLDER?label=fake (or real)")
     df = pd.DataFrame(rows, columns=INDEX_COLUMNS).drop_duplicates('path').reset_index(drop=True)
     if src.name and df.source.nunique() > 1:
-        raise ValueError(f"{root} holds several datasets ({', '.join(sorted(df.source.unique()))}): name each in a spec of its own")
+        raise ValueError(f"{root} holds several datasets ({', '.join(sorted(df.source.unique()))}): "
+                         "name each in a spec of its own")
     if src.name: df['source'] = src.name
     df['generator'] = _generators(df, root, src)
     return df
@@ -347,14 +364,39 @@ def _write_scans(cache_file:Path, keys:list, checks:list):
         os.replace(tmp, cache_file)   # atomic: a killed run leaves the old cache, never half a new one
     except OSError as e: warnings.warn(f"could not write the scan cache {cache_file}: {e}")
 
+# %% ../nbs/02_data.ipynb #f94a130c
+NETWORK_FILE_SYSTEMS = ('nfs', 'nfs4', 'cifs', 'smb3', 'smbfs', '9p', 'ceph', 'glusterfs', 'lustre', 'afs', 'davfs')
+NETWORK_SCAN_THREADS = 32   # bench/scan_threads.py: the fastest count at 5 and 20 ms a file, near the best at 0 ms
+
+def file_system(path, # a file or folder, which need not exist yet
+               )->str: # its file system's type ('ext4', 'fuse.drive', 'nfs4', ...); '' where it cannot be told
+    "The type of the file system that holds `path`: that of the longest mount point above it"
+    import psutil
+    p = os.path.realpath(path)
+    try: mounts = psutil.disk_partitions(all=True)
+    except Exception: return ''
+    above = [m for m in mounts if p == m.mountpoint or p.startswith(m.mountpoint.rstrip(os.sep) + os.sep)]
+    return max(above, key=lambda m: len(m.mountpoint)).fstype if above else ''
+
+def on_network(fstype:str, # a file system's type, from `file_system`
+              )->bool:
+    "Whether files there wait on a network: NFS, SMB and the like, and FUSE mounts (Drive, gcsfuse, sshfs)"
+    return fstype in NETWORK_FILE_SYSTEMS or fstype == 'fuse' or fstype.startswith('fuse.')
+
+def scan_workers(path=None, # where the images are (None: assume a local disk)
+                )->int:     # threads for decoding them
+    "Threads for a scan: one per core on a local disk, `NETWORK_SCAN_THREADS` where each file waits on the network"
+    return NETWORK_SCAN_THREADS if path is not None and on_network(file_system(path)) else os.cpu_count() or 1
+
+# %% ../nbs/02_data.ipynb #dfba433b
 def scan_images(index:pd.DataFrame, # from `index_dataset`
                 min_side:int=64,    # images whose smaller side is below this are problems
-                n_workers:int=None, # decoding threads (default: one per core)
+                n_workers:int=None, # decoding threads (default: `scan_workers` of the first file)
                 progress:bool=True, # show a progress bar
                 cache_file:Path=None, # a file of earlier results to reuse and update (None: decode every file)
-                root:Path=None,     # the dataset root the cache's paths are relative to (default: the files' common folder)
+                root:Path=None,     # what the cache's paths are relative to (default: the files' common folder)
                )->tuple:            # (the index of good images with width, height, format, quality, md5; the problems)
-    "Decode every file, or with a cache only new and changed ones; return the good images and the problems, none left out"
+    "Decode every file, with a cache only new and changed ones: the good images and the problems, none left out"
     index = index.reset_index(drop=True)
     paths = index.path.astype(str).tolist()
     checks = [None] * len(paths)
@@ -365,8 +407,9 @@ def scan_images(index:pd.DataFrame, # from `index_dataset`
         old = _read_scans(cache_file)
         checks = [old.get(k) for k in keys]
     todo = [i for i, c in enumerate(checks) if c is None]
-    done = thread_map(lambda i: _check(paths[i], min_side), todo, max_workers=n_workers or os.cpu_count(),
-                      chunksize=16, desc='scanning', unit='img', disable=not progress or len(todo) == 0)
+    workers = n_workers or scan_workers(paths[0] if paths else None)
+    done = thread_map(lambda i: _check(paths[i], min_side), todo, max_workers=workers, chunksize=16,
+                      desc='scanning', unit='img', disable=not progress or len(todo) == 0)
     for i, c in zip(todo, done): checks[i] = c
     if cache_file is not None and (todo or len(old) != len(keys)): _write_scans(cache_file, keys, checks)
     df = pd.concat([index, pd.DataFrame(checks, columns=SCAN_COLUMNS)], axis=1)
@@ -389,7 +432,8 @@ def scan_cache_file(root:Path,      # a dataset root (what `resolve_data` return
     cfg = cfg or Config()
     root = Path(root).resolve()
     name = re.sub(r'[^\w.-]+', '_', '_'.join(root.parts[-3:]))
-    return Path(cfg.cache_dir)/'scans'/f"{name}-{hashlib.sha256(str(root).encode()).hexdigest()[:12]}-min{cfg.min_side}.pkl"
+    digest = hashlib.sha256(str(root).encode()).hexdigest()[:12]
+    return Path(cfg.cache_dir)/'scans'/f"{name}-{digest}-min{cfg.min_side}.pkl"
 
 # %% ../nbs/02_data.ipynb #f919afe4
 def _thumb(path:str, side:int=16)->np.ndarray:
@@ -407,7 +451,9 @@ def near_duplicate_groups(paths:list, # image files
     "Group images that are near-duplicates of each other (connected components of similar thumbnails)"
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
-    t = np.stack(thread_map(_thumb, list(paths), max_workers=os.cpu_count(), chunksize=16, disable=True))
+    paths = list(paths)
+    t = np.stack(thread_map(_thumb, paths, max_workers=scan_workers(paths[0] if paths else None), chunksize=16,
+                            disable=True))
     rows, cols = [], []
     for i in range(0, len(t), chunk):
         r, c = np.nonzero(t[i:i+chunk] @ t.T >= threshold)
@@ -418,7 +464,7 @@ def near_duplicate_groups(paths:list, # image files
 
 # %% ../nbs/02_data.ipynb #b76169ec
 def _strata(part:pd.DataFrame, k:int)->np.ndarray:
-    "A stratum per image, label and generator, for `StratifiedGroupKFold`; generators with fewer than `k` images pooled per label"
+    "A stratum per image for `StratifiedGroupKFold`: label and generator, a generator of under `k` pooled by label"
     key = part.label.astype(str) + '/' + part.get('generator', pd.Series('', index=part.index)).astype(str)
     small = key.map(key.value_counts()) < k
     key[small] = part.label.astype(str)[small]
@@ -427,7 +473,7 @@ def _strata(part:pd.DataFrame, k:int)->np.ndarray:
 def make_splits(df:pd.DataFrame,  # an index (from `index_dataset` or `scan_images`)
                 cfg:Config=None,  # seed, valid/test shares and the near-duplicate threshold
                )->pd.DataFrame:   # the index with every `split` filled: train, valid or test
-    "Keep official splits; give the rest a deterministic split, stratified by label and generator, that never cuts a near-duplicate group"
+    "Keep official splits; split the rest by seed, stratified by label and generator, keeping near-duplicates together"
     from sklearn.model_selection import StratifiedGroupKFold
     cfg = cfg or Config()
     df = df.copy()
@@ -442,7 +488,8 @@ def make_splits(df:pd.DataFrame,  # an index (from `index_dataset` or `scan_imag
         y = _strata(part, k)
         sgkf = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=cfg.seed)
         rest, test = next(sgkf.split(part, y, groups))
-        sgkf = StratifiedGroupKFold(n_splits=max(2, round((1 - cfg.test_pct) / cfg.valid_pct)), shuffle=True, random_state=cfg.seed)
+        sgkf = StratifiedGroupKFold(n_splits=max(2, round((1 - cfg.test_pct) / cfg.valid_pct)), shuffle=True,
+                                    random_state=cfg.seed)
         train, valid = next(sgkf.split(part.iloc[rest], y[rest], groups[rest]))
         split = np.empty(len(part), dtype=object)
         split[test], split[rest[train]], split[rest[valid]] = 'test', 'train', 'valid'
@@ -450,11 +497,11 @@ def make_splits(df:pd.DataFrame,  # an index (from `index_dataset` or `scan_imag
     return df
 
 # %% ../nbs/02_data.ipynb #feaefc47
-def resolve_data(data,            # a spec: a folder, a pinned kagglehub handle, or a dataset name from `Config.datasets`, with options
+def resolve_data(data,            # a spec: a folder, pinned kagglehub handle or `Config.datasets` name, with options
                  cfg:Config=None,  # where the dataset names are looked up, and the seed of a subset
                  cache:Path=None,  # a kagglehub cache to use instead of the default
                 )->Path:           # a folder to index
-    "The folder that a source names, downloading it (or, for a Kaggle source with `csv` and `limit`, a subset) if it is a Kaggle dataset"
+    "The folder a source names, downloaded if it is a Kaggle dataset (only a subset for one with `csv` and `limit`)"
     cfg = cfg or Config()
     src = parse_source(data, cfg)
     if Path(src.data).is_dir(): return Path(src.data)
@@ -464,6 +511,7 @@ def resolve_data(data,            # a spec: a folder, a pinned kagglehub handle,
     raise FileNotFoundError(f"{src.data!r} is neither a folder nor a dataset: give a folder, a handle like "
                             f"'owner/name/versions/1', or one of {sorted(cfg.datasets)}")
 
+# %% ../nbs/02_data.ipynb #29391c22
 def _limit(df:pd.DataFrame, n:int, seed:int)->pd.DataFrame:
     "At most `n` rows per label and generator, a seeded sample (all of them for `n` = 0)"
     if not n: return df
@@ -472,12 +520,12 @@ def _limit(df:pd.DataFrame, n:int, seed:int)->pd.DataFrame:
 
 def _specs(data)->list: return [data] if isinstance(data, (str, Path, Source)) else list(data)
 
-def build_index(data,             # a spec (a folder, a pinned kagglehub handle, or a name of `Config.datasets`, with options), or a list of them
+def build_index(data,             # a spec (a folder, handle or `Config.datasets` name, with options), or a list of them
                 cfg:Config=None,  # min_side, seed, split shares and `cache_dir` (where the scan results are kept)
                 cache:Path=None,  # a kagglehub cache to use instead of the default
                 progress:bool=True, # show the scan's progress bar
                )->tuple:          # (index with splits and weights, problems)
-    "Find, index, scan (decoding only files not seen before) and split each source, and put them together: the table every later chapter starts from"
+    "Find, index, scan (only new files decoded) and split each source, then join them: the table later chapters use"
     cfg = cfg or Config()
     parts, problems, specs = [], [], {}
     for spec in _specs(data):
@@ -486,15 +534,18 @@ def build_index(data,             # a spec (a folder, a pinned kagglehub handle,
         idx = _limit(index_dataset(root, src), src.limit, cfg.seed)
         good, bad = scan_images(idx, cfg.min_side, progress=progress, cache_file=scan_cache_file(root, cfg), root=root)
         for name in idx.source.unique():
-            if name in specs: raise ValueError(f"two sources are called {name!r} ({specs[name]} and {src.spec}): give one a name=")
+            if name in specs:
+                raise ValueError(f"two sources are called {name!r} ({specs[name]} and {src.spec}): give one a name=")
             specs[name] = src.spec
         parts.append(make_splits(good, cfg).assign(weight=src.weight)); problems.append(bad)
     df, problems = pd.concat(parts, ignore_index=True), pd.concat(problems, ignore_index=True)
     again = df.md5.duplicated()                 # the same image in two sources: kept once
     if again.any():
         first = df[~again].set_index('md5').path
-        problems = pd.concat([problems, pd.DataFrame({'path': df.path[again], 'kind': 'duplicate', 'label': df.label[again], 'source': df.source[again],
-                                                      'reason': ['exact duplicate of ' + first[m] for m in df.md5[again]]})], ignore_index=True)
+        dups = pd.DataFrame({'path': df.path[again], 'kind': 'duplicate', 'label': df.label[again],
+                             'source': df.source[again],
+                             'reason': ['exact duplicate of ' + first[m] for m in df.md5[again]]})
+        problems = pd.concat([problems, dups], ignore_index=True)
         df = df[~again].reset_index(drop=True)
     df.attrs['sources'] = specs
     return df, problems[['path', 'kind', 'reason', 'label', 'source']]
@@ -504,13 +555,14 @@ def sample_weights(df:pd.DataFrame, # an index with `label`, `source` and (from 
                   )->np.ndarray:    # one weight per row, mean 1
     "Weights under which each class weighs the same and, within a class, each source its `weight`'s share"
     w = df['weight'] if 'weight' in df else pd.Series(1.0, index=df.index)
-    strata = pd.DataFrame({'label': df.label, 'source': df.source, 'w': w.astype(float)}).groupby(['label', 'source']).agg(n=('w', 'size'), w=('w', 'first'))
+    strata = (pd.DataFrame({'label': df.label, 'source': df.source, 'w': w.astype(float)})
+              .groupby(['label', 'source']).agg(n=('w', 'size'), w=('w', 'first')))
     share = strata.w / strata.groupby('label').w.transform('sum') / strata.index.get_level_values('label').nunique()
     per_image = (share / strata.n).reindex(pd.MultiIndex.from_arrays([df.label, df.source])).to_numpy()
     return per_image * len(df)
 
 # %% ../nbs/02_data.ipynb #3be86e0d
-ROBUST_AUGMENT = dict(p=0.5,                 # each of crop, downscale, blur and jpeg happens to an image with this probability
+ROBUST_AUGMENT = dict(p=0.5,  # each of crop, downscale, blur and jpeg happens to an image with this probability
                       crop_area=(0.64, 1.0),  # crop: share of the image's area kept (aspect 3:4 to 4:3), resized back
                       downscale=(0.5, 1.0),   # downscale: side scaled by this much, then back
                       blur_sigma=(0.1, 3.0),  # blur: Gaussian sigma in pixels
@@ -537,23 +589,26 @@ def robust_augment(x,            # a uint8 image (size, size, 3)
     a, size = ROBUST_AUGMENT, tf.shape(x)[0]
     u = lambda lo, hi, i: tf.random.uniform([], lo, hi, seed=seed + i)
     maybe = lambda i, f, x: tf.cond(u(0., 1., 10 * i) < a['p'], lambda: f(x), lambda: x)
-    back = lambda y: tf.cast(tf.clip_by_value(tf.round(tf.image.resize(y, [size, size], antialias=True)), 0, 255), tf.uint8)
+    back = lambda y: tf.cast(tf.clip_by_value(tf.round(tf.image.resize(y, [size, size], antialias=True)), 0, 255),
+                             tf.uint8)
     def crop(x):
         begin, box, _ = tf.image.sample_distorted_bounding_box(tf.shape(x), tf.zeros([1, 0, 4]), min_object_covered=0.,
-                            aspect_ratio_range=(3/4, 4/3), area_range=a['crop_area'], use_image_if_no_bounding_boxes=True, seed=seed + 1)
+                            aspect_ratio_range=(3/4, 4/3), area_range=a['crop_area'],
+                            use_image_if_no_bounding_boxes=True, seed=seed + 1)
         return back(tf.slice(x, begin, box))
     def downscale(x):
         side = tf.cast(tf.round(tf.cast(size, tf.float32) * u(*a['downscale'], 2)), tf.int32)
         return back(tf.image.resize(x, [side, side], antialias=True))
     blur = lambda x: _gaussian_blur(x, u(*a['blur_sigma'], 3))
-    jpeg = lambda x: tf.image.adjust_jpeg_quality(x, tf.random.uniform([], a['jpeg_quality'][0], a['jpeg_quality'][1] + 1, tf.int32, seed=seed + 4))
+    quality = lambda: tf.random.uniform([], a['jpeg_quality'][0], a['jpeg_quality'][1] + 1, tf.int32, seed=seed + 4)
+    jpeg = lambda x: tf.image.adjust_jpeg_quality(x, quality())
     ops = dict(crop=crop, downscale=downscale, blur=blur, jpeg=jpeg)
     for i, name in enumerate(ROBUST_NAMES):
         if name in names: x = maybe(i + 1, ops[name], x)
     return tf.ensure_shape(x, (None, None, 3))
 
 # %% ../nbs/02_data.ipynb #b66d0c8d
-def augmenter(names:tuple=('zoom',), # any of: rotate, zoom, translate, contrast, brightness (flip and `ROBUST_NAMES` are per image)
+def augmenter(names:tuple=('zoom',), # rotate, zoom, translate, contrast, brightness (flip, `ROBUST_NAMES`: per image)
               seed:int=42,           # seed of the random layers
              ):
     "A Keras model of preprocessing layers that augments a batch of 0-255 RGB images"
@@ -568,7 +623,8 @@ def augmenter(names:tuple=('zoom',), # any of: rotate, zoom, translate, contrast
     if unknown: raise ValueError(f"unknown augmentations {sorted(unknown)}; choose from {sorted(AUGMENTATIONS)}")
     return keras.Sequential([make[n]() for n in names], name='augment')
 
-AUGMENTATIONS = ('flip', *ROBUST_NAMES, 'rotate', 'zoom', 'translate', 'contrast', 'brightness')   # every name `make_dataset` takes
+# every name `make_dataset` takes
+AUGMENTATIONS = ('flip', *ROBUST_NAMES, 'rotate', 'zoom', 'translate', 'contrast', 'brightness')
 
 # %% ../nbs/02_data.ipynb #c3e50002
 SHUFFLE_BUFFER = 2048   # decoded images shuffled after the cache, for training: 308 MB of uint8 at 224 px
@@ -577,7 +633,7 @@ def file_order(df:pd.DataFrame,    # an index with `path` and `label`
                cfg:Config=None,     # its `seed`
                training:bool=False, # True: a seeded random order; False: the index's own order
               )->pd.DataFrame:      # the rows in the order `make_dataset` decodes them
-    "The order in which `make_dataset` reads files: for training, a seeded permutation, so classes mix from the first batch"
+    "The order `make_dataset` reads files in: for training a seeded permutation, so classes mix from the first batch"
     cfg = cfg or Config()
     return df.sample(frac=1, random_state=cfg.seed) if training else df
 
@@ -595,7 +651,7 @@ def image_cache_path(df:pd.DataFrame,    # an index with `path` and `label` (and
                      cfg:Config=None,     # `img_size`, `seed` and `cache_dir`
                      training:bool=False, # the training order, or the index's
                     )->Path:              # the prefix of TensorFlow's cache files
-    "Where `make_dataset(df, cfg, training, cache='disk')` keeps the decoded images: one folder per files, order, size and seed"
+    "Where `make_dataset(df, cfg, training, cache='disk')` keeps decoded images: a folder per files, order, size, seed"
     cfg = cfg or Config()
     rows = file_order(df, cfg, training)
     md5s = rows.md5.astype(str) if 'md5' in rows else [''] * len(rows)
@@ -612,7 +668,8 @@ def clear_cache(cfg:Config=None, # its `cache_dir`
                )->int:           # bytes freed
     "Delete the cached decoded images, scan results or both from `cfg.cache_dir`"
     cfg = cfg or Config()
-    if what not in ('images', 'scans', 'all'): raise ValueError(f"what must be 'images', 'scans' or 'all', got {what!r}")
+    if what not in ('images', 'scans', 'all'):
+        raise ValueError(f"what must be 'images', 'scans' or 'all', got {what!r}")
     freed = 0
     for sub in (('images', 'scans') if what == 'all' else (what,)):
         d = Path(cfg.cache_dir)/sub
@@ -623,7 +680,7 @@ def clear_cache(cfg:Config=None, # its `cache_dir`
 
 # %% ../nbs/02_data.ipynb #eb031b14
 def _decoded(df:pd.DataFrame, cfg:Config, mode:str, weights=None, training:bool=False):
-    "(image, label[, weight]) for each readable file of `df`, read in `file_order`, cached as `mode` says; unreadable ones skipped and named"
+    "(image, label[, weight]) for each readable file of `df`, in `file_order`, cached as `mode` says"
     import tensorflow as tf
     size, rows = cfg.img_size, file_order(df, cfg, training)
     def _load(path):
@@ -651,15 +708,16 @@ def _decoded(df:pd.DataFrame, cfg:Config, mode:str, weights=None, training:bool=
         ds = ds.cache(str(prefix))
     return ds
 
-def make_dataset(df:pd.DataFrame,  # an index with `path` and `label` (and, for training with several sources, `source` and `weight`)
+# %% ../nbs/02_data.ipynb #5cdbb501
+def make_dataset(df:pd.DataFrame,  # an index: `path`, `label` (training from several sources: also `source`, `weight`)
                  cfg:Config=None,  # image size, batch size, seed and `cache_dir`
-                 training:bool=False, # an endless stream that samples classes and sources by `sample_weights`, augmented
+                 training:bool=False, # an endless, augmented stream sampling classes and sources by `sample_weights`
                  augment:tuple=('flip',), # augmentation names for training (see `AUGMENTATIONS`)
-                 cache:bool|str=True, # decoded images: 'memory' (or True), 'disk' (in `cfg.cache_dir`) or 'none' (or False)
+                 cache:bool|str=True, # decoded images: 'memory' (True), 'disk' (in `cfg.cache_dir`) or 'none' (False)
                  batch_size:int=None, # default: `cfg.batch_size`
                  weighted:bool=False, # also yield each image's `sample_weights` (for validation)
                 ):
-    "A `tf.data.Dataset` of (uint8 0-255 RGB images, float32 labels[, weights]) batches (float32 images after Keras's batch augmentations)"
+    "A `tf.data.Dataset` of (uint8 0-255 RGB images, float32 labels[, weights]) batches (float32 after Keras layers)"
     import tensorflow as tf
     cfg, mode = cfg or Config(), _cache_mode(cache)
     bs = batch_size or cfg.batch_size
@@ -670,7 +728,8 @@ def make_dataset(df:pd.DataFrame,  # an index with `path` and `label` (and, for 
     else:
         df = df.assign(source=df['source'] if 'source' in df else '')
         w = sample_weights(df)
-        strata = [(part, w[df.index.get_indexer(part.index)].sum()) for _, part in df.groupby(['label', 'source'], sort=True)]
+        strata = [(part, w[df.index.get_indexer(part.index)].sum())
+                  for _, part in df.groupby(['label', 'source'], sort=True)]
         buffer = max(1, SHUFFLE_BUFFER // len(strata))
         streams = []
         for part, _ in strata:
@@ -678,11 +737,13 @@ def make_dataset(df:pd.DataFrame,  # an index with `path` and `label` (and, for 
             if mode != 'none': ds = ds.shuffle(min(len(part), buffer), seed=cfg.seed, reshuffle_each_iteration=True)
             streams.append(ds.repeat())
         ds = tf.data.Dataset.sample_from_datasets(streams, weights=[s for _, s in strata], seed=cfg.seed)
-        if weighted: ds = ds.map(lambda x, y: (x, y, tf.ones_like(y)))   # the sampling already weighs: each draw counts once
+        # the sampling already weighs: each draw counts once
+        if weighted: ds = ds.map(lambda x, y: (x, y, tf.ones_like(y)))
     per_image = [n for n in ROBUST_NAMES if n in augment] + (['flip'] if 'flip' in augment else [])
     if per_image:                             # per image, on uint8: the batch stays uint8
         def _per_image(x, *rest):
-            if set(per_image) - {'flip'}: x = tf.ensure_shape(robust_augment(x, tuple(per_image), cfg.seed), (cfg.img_size, cfg.img_size, 3))
+            if set(per_image) - {'flip'}:
+                x = tf.ensure_shape(robust_augment(x, tuple(per_image), cfg.seed), (cfg.img_size, cfg.img_size, 3))
             if 'flip' in per_image: x = tf.image.random_flip_left_right(x, seed=cfg.seed)
             return (x, *rest)
         ds = ds.map(_per_image, num_parallel_calls=tf.data.AUTOTUNE)
@@ -707,17 +768,19 @@ def summarise(df:pd.DataFrame, # an index with splits
 def scan_report(df:pd.DataFrame, problems:pd.DataFrame)->dict:
     "Counts and problems as plain data: what `deepfake_scan --json` writes"
     counts, generators = {}, {}
-    for (source, split), row in summarise(df).iterrows(): counts.setdefault(source, {})[split] = {k: int(v) for k, v in row.items()}
-    for (source, gen), n in df.groupby(['source', 'generator']).size().items(): generators.setdefault(source, {})[gen] = int(n)
+    for (source, split), row in summarise(df).iterrows():
+        counts.setdefault(source, {})[split] = {k: int(v) for k, v in row.items()}
+    for (source, gen), n in df.groupby(['source', 'generator']).size().items():
+        generators.setdefault(source, {})[gen] = int(n)
     return dict(counts=counts, generators=generators, problems=problems[['path', 'kind', 'reason']].to_dict('records'))
 
 # %% ../nbs/02_data.ipynb #1331db40
-def scan_dataset(data,              # a spec (a folder, a pinned kagglehub handle, or a name such as '140k'), or a list of them
+def scan_dataset(data,              # a spec (a folder, a pinned kagglehub handle or a name such as '140k'), or a list
                  cfg:Config=None,   # min_side, seed and split shares
                  json_path:str=None, # also write the counts and problems to this JSON file
                  cache:Path=None,   # a kagglehub cache to use instead of the default
                 )->tuple:           # (index with splits, problems)
-    "Build the index of one or more sources and print its counts, its generators and its problems by kind, as `deepfake_scan` does"
+    "Index one or more sources and print the counts, the generators and the problems by kind, as `deepfake_scan` does"
     df, problems = build_index(data, cfg or Config(), cache=cache)
     print(summarise(df).to_string(), '\n')
     print(summarise(df, ('source', 'generator')).to_string(), '\n')
@@ -730,7 +793,8 @@ def scan_dataset(data,              # a spec (a folder, a pinned kagglehub handl
     return df, problems
 
 # %% ../nbs/02_data.ipynb #4d50b48c
-DATA_HELP = "a source: a folder, a pinned kagglehub handle or a dataset name ('140k', 'ciplab', 'sfhq-t2i'), options after '?'; once per source"
+DATA_HELP = ("a source: a folder, a pinned kagglehub handle or a dataset name ('140k', 'ciplab', 'sfhq-t2i'), "
+             "options after '?'; once per source")
 
 @call_parse
 def deepfake_scan(data:Param(DATA_HELP, str, required=True, action='append')=None,

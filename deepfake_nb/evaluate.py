@@ -32,10 +32,13 @@ PREDICTION_COLUMNS = ['path', 'label', 'prob_fake', 'split', 'source', 'subset',
 def _arrays(y, p)->tuple:
     "Labels and probabilities as checked numpy arrays"
     y, p = np.asarray(y), np.asarray(p, dtype=float)
-    if y.ndim != 1 or y.shape != p.shape: raise ValueError(f"labels {y.shape} and probabilities {p.shape} must be 1-D and of one length")
+    if y.ndim != 1 or y.shape != p.shape:
+        raise ValueError(f"labels {y.shape} and probabilities {p.shape} must be 1-D and of one length")
     if len(y) == 0: raise ValueError("no predictions to evaluate")
-    if not np.isin(y, (0, 1)).all(): raise ValueError(f"labels must be 0 (real) or 1 (fake), got {sorted(set(y.tolist()) - {0, 1})[:5]}")
-    if not (np.isfinite(p).all() and (p >= 0).all() and (p <= 1).all()): raise ValueError("probabilities must be finite and in [0, 1]")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(f"labels must be 0 (real) or 1 (fake), got {sorted(set(y.tolist()) - {0, 1})[:5]}")
+    if not (np.isfinite(p).all() and (p >= 0).all() and (p <= 1).all()):
+        raise ValueError("probabilities must be finite and in [0, 1]")
     return y.astype(int), p
 
 def check_predictions(preds:pd.DataFrame, # a table with at least path, label and prob_fake
@@ -44,7 +47,8 @@ def check_predictions(preds:pd.DataFrame, # a table with at least path, label an
     missing = [c for c in PREDICTION_COLUMNS[:3] if c not in preds.columns]
     if missing: raise ValueError(f"predictions lack the columns {missing}")
     df = preds.reset_index(drop=True).copy()
-    for c in PREDICTION_COLUMNS[3:]: df[c] = df[c].astype(object).where(df[c].notna(), '').astype(str) if c in df else ''
+    for c in PREDICTION_COLUMNS[3:]:
+        df[c] = df[c].astype(object).where(df[c].notna(), '').astype(str) if c in df else ''
     df['label'], df['prob_fake'] = _arrays(df.label, df.prob_fake)
     return df
 
@@ -171,15 +175,16 @@ SUBSET_ORDER = ('easy', 'mid', 'hard')   # ciplab's difficulty levels, listed in
 def _subset_key(name:str): return (SUBSET_ORDER.index(name) if name in SUBSET_ORDER else len(SUBSET_ORDER), name)
 
 def metric_groups(preds:pd.DataFrame, # a predictions table
-                  by:str='subset',    # a column; 'subset' pairs each subset with its source's reals, 'generator' each generator's fakes with every real
+                  by:str='subset',    # a column; 'subset': with the source's reals, 'generator': with all reals
                  )->dict:             # name -> the rows to evaluate together
-    "The slices of a predictions table that are evaluated separately; a slice of one class gets the other class of all sources"
+    "The slices of a predictions table evaluated separately; a one-class slice gets the other class of all sources"
     preds = check_predictions(preds)
     if by == 'generator':
         reals = preds[preds.label == 0]
         return {str(g): pd.concat([reals, part]) for g, part in preds[preds.label == 1].groupby('generator', sort=True)}
     if by != 'subset':
-        pair = lambda part: part if part.label.nunique() == 2 else pd.concat([part, preds[preds.label != part.label.iloc[0]]])
+        pair = lambda part: (part if part.label.nunique() == 2
+                             else pd.concat([part, preds[preds.label != part.label.iloc[0]]]))
         return {str(k): pair(g) for k, g in preds.groupby(by, sort=True)}
     groups = {}
     for source, part in preds.groupby('source', sort=True):
@@ -200,23 +205,25 @@ def metrics_by(preds:pd.DataFrame,   # a predictions table
 # %% ../nbs/08_evaluate.ipynb #e3e698b0
 def generator_table(preds:pd.DataFrame,   # a predictions table with a `generator` column
                     threshold:float=0.5,  # scores at or above this are called fake
-                    seen=None,            # the generators the model was trained on (its metadata's `generators`); None: not known
+                    seen=None,            # the generators trained on (metadata's `generators`); None: not known
                     score:str='prob_fake', # the column of probabilities
                     n_boot:int=1000,      # bootstrap resamples of each AUC interval (0: none)
                     seed:int=42,          # seed of the bootstrap
                     level:float=0.95,     # coverage of the intervals
                    )->pd.DataFrame:       # one row for the reals, then one per generator
-    "Per generator: its fakes' AUC against every real (with an interval) and their recall, marked seen or unseen in training"
+    "Per generator: its fakes' AUC against every real, with an interval, and recall; seen or unseen in training"
     preds = check_predictions(preds)
     mark = lambda g: 'unknown' if seen is None else 'seen' if g in seen else 'unseen'
     rows = {}
     reals = preds[preds.label == 0]
-    if len(reals): rows['real'] = dict(trained_on='seen' if seen else 'unknown', n=len(reals), roc_auc=np.nan, auc_low=np.nan, auc_high=np.nan,
+    if len(reals): rows['real'] = dict(trained_on='seen' if seen else 'unknown', n=len(reals),
+                                       roc_auc=np.nan, auc_low=np.nan, auc_high=np.nan,
                                        recall=float((reals[score] < threshold).mean()))
     for g, part in metric_groups(preds, 'generator').items():
         y, p = part.label.to_numpy(), part[score].to_numpy()
         lo, hi = bootstrap_ci(y, p, roc_auc, n_boot, seed, level) if n_boot and _both_classes(y) else (np.nan, np.nan)
-        rows[g] = dict(trained_on=mark(g), n=int(y.sum()), roc_auc=roc_auc(y, p), auc_low=lo, auc_high=hi, recall=float((p[y == 1] >= threshold).mean()))
+        rows[g] = dict(trained_on=mark(g), n=int(y.sum()), roc_auc=roc_auc(y, p), auc_low=lo, auc_high=hi,
+                       recall=float((p[y == 1] >= threshold).mean()))
     return pd.DataFrame.from_dict(rows, orient='index').rename_axis('generator')
 
 # %% ../nbs/08_evaluate.ipynb #81a7ce57
@@ -225,7 +232,8 @@ def _jpeg(im:Image.Image, quality:int)->Image.Image:
     b = io.BytesIO(); im.save(b, 'JPEG', quality=quality)
     return Image.open(io.BytesIO(b.getvalue())).convert('RGB')
 
-def _scaled(im:Image.Image, f:float)->Image.Image: return im.resize((max(1, round(im.width * f)), max(1, round(im.height * f))), Image.BILINEAR)
+def _scaled(im:Image.Image, f:float)->Image.Image:
+    return im.resize((max(1, round(im.width * f)), max(1, round(im.height * f))), Image.BILINEAR)
 
 PERTURBATIONS = {   # name -> (what it does, in words; the function on a decoded RGB image)
     'jpeg60':    ('JPEG at quality 60', lambda im: _jpeg(im, 60)),
@@ -249,7 +257,8 @@ def perturbation_row(preds:pd.DataFrame,  # predictions of one condition (clean 
 def robustness_table(rows:dict, # condition -> `perturbation_row` (metrics.json's `perturbations`)
                     )->pd.DataFrame: # one row per condition: AUC of all, accuracy, AUC of each generator
     "The robustness figures as a table, a column per generator"
-    return pd.DataFrame({c: {'AUC, all': r['roc_auc'], 'accuracy': r['accuracy'], **{f'AUC {g}': v for g, v in r['by_generator'].items()}}
+    return pd.DataFrame({c: {'AUC, all': r['roc_auc'], 'accuracy': r['accuracy'],
+                             **{f'AUC {g}': v for g, v in r['by_generator'].items()}}
                          for c, r in rows.items()}).T.rename_axis('images')
 
 # %% ../nbs/08_evaluate.ipynb #c6854b30
@@ -298,10 +307,13 @@ def plot_roc_pr(preds:pd.DataFrame,   # a predictions table
     if threshold is not None:
         y, s = groups['all'].label.to_numpy(), groups['all'][score].to_numpy() >= threshold
         tpr, fpr, prec = s[y == 1].mean(), s[y == 0].mean(), y[s].mean() if s.any() else 1.0
-        roc.plot(fpr, tpr, 'ko', label=f'threshold {threshold:.3g}'); pr.plot(tpr, prec, 'ko', label=f'threshold {threshold:.3g}')
+        roc.plot(fpr, tpr, 'ko', label=f'threshold {threshold:.3g}')
+        pr.plot(tpr, prec, 'ko', label=f'threshold {threshold:.3g}')
     roc.set(xlabel='false-positive rate (reals called fake)', ylabel='true-positive rate (fakes caught)', title='ROC')
     pr.set(xlabel='recall (fakes caught)', ylabel='precision (called fake that are fake)', title='precision-recall')
-    for ax in (roc, pr): ax.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02)); ax.legend(fontsize=8, loc='lower right' if ax is roc else 'lower left')
+    for ax in (roc, pr):
+        ax.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02))
+        ax.legend(fontsize=8, loc='lower right' if ax is roc else 'lower left')
     fig.tight_layout()
     return _save(fig, path)
 
@@ -364,7 +376,8 @@ def plot_mistakes(preds:pd.DataFrame,  # a predictions table
                  ):
     "A gallery of the most confident mistakes, titled with the true class and the score"
     top = confident_mistakes(preds, threshold, k, score)
-    fig = show_images(list(top.path), [f'{names[l]}, p={s:.2f}' for l, s in zip(top.label, top[score])], ncols=ncols, size=2)
+    fig = show_images(list(top.path), [f'{names[l]}, p={s:.2f}' for l, s in zip(top.label, top[score])],
+                      ncols=ncols, size=2)
     fig.suptitle(f'most confident mistakes at threshold {threshold:.3g}' if len(top) else 'no mistakes', y=1.02)
     return _save(fig, path)
 
@@ -385,7 +398,8 @@ def _jsonable(x):
 
 def _md_table(df:pd.DataFrame, digits:int=3)->str:
     "A DataFrame as a markdown table"
-    fmt = lambda v: '' if v is None or (isinstance(v, float) and np.isnan(v)) else f'{v:.{digits}f}' if isinstance(v, float) else str(v)
+    fmt = lambda v: ('' if v is None or (isinstance(v, float) and np.isnan(v))
+                     else f'{v:.{digits}f}' if isinstance(v, float) else str(v))
     head = [df.index.name or ''] + [str(c) for c in df.columns]
     rows = [[str(i)] + [fmt(v) for v in r] for i, r in zip(df.index, df.itertuples(index=False))]
     return '\n'.join('| ' + ' | '.join(r) + ' |' for r in [head, ['---'] * len(head), *rows])
@@ -396,12 +410,14 @@ def _valid_for_choosing(valid_preds, preds, what:str)->pd.DataFrame:
     if valid_preds is None: raise ValueError(f"choosing the {what} needs validation predictions (valid_preds)")
     valid_preds = check_predictions(valid_preds)
     if (valid_preds.split == 'test').any(): raise ValueError(f"the {what} must not be chosen on test predictions")
-    if valid_preds.path.isin(preds.path).any(): raise ValueError(f"the {what} must be chosen on images other than those evaluated")
+    if valid_preds.path.isin(preds.path).any():
+        raise ValueError(f"the {what} must be chosen on images other than those evaluated")
     return valid_preds
 
 def _resolve_calibration(preds, valid_preds, threshold, temperature, target_fpr)->tuple:
     "The temperature (None for none) and the threshold, each a given number or chosen on validation, and how"
-    if isinstance(temperature, str) and temperature != 'fit': raise ValueError(f"temperature must be a number, None or 'fit', got {temperature!r}")
+    if isinstance(temperature, str) and temperature != 'fit':
+        raise ValueError(f"temperature must be a number, None or 'fit', got {temperature!r}")
     if temperature == 'fit':
         v = _valid_for_choosing(valid_preds, preds, 'temperature')
         temperature = fit_temperature(v.label, v.prob_fake)
@@ -425,11 +441,23 @@ def _figures(preds, score, threshold, out_dir)->dict:
     for name, plot in draw.items(): plt.close(plot(out_dir/f'{name}.png'))
     return {name: f'{name}.png' for name in draw}
 
+# %% ../nbs/08_evaluate.ipynb #cf7a9b39
+def _md_generators(by_generator:dict)->str:
+    "The report's per-generator table, from metrics.json's `by_generator`"
+    g = pd.DataFrame.from_dict(by_generator, orient='index').rename_axis('generator')
+    g['AUC interval'] = [f"{lo:.3f} – {hi:.3f}" if pd.notna(lo) and pd.notna(hi) else ''
+                         for lo, hi in zip(g.auc_low, g.auc_high)]
+    g = (g[['trained_on', 'n', 'roc_auc', 'AUC interval', 'recall']]
+         .rename(columns={'trained_on': 'in training', 'roc_auc': 'ROC AUC'}))
+    return _md_table(g)
+
+# %% ../nbs/08_evaluate.ipynb #429bc94e
 def _markdown(r:dict, mistakes:pd.DataFrame)->str:
     "The report for people, from the metrics dict"
     ci, lv = r['ci'], f"{r['ci']['level']:.0%}"
     fmt = lambda v: 'n/a' if v is None else f'{v:.3f}'
-    rows = [f"| {label} | {fmt(r[k])} | " + (f"{fmt(ci[k][0])} – {fmt(ci[k][1])}" if k in ci else '') + ' |' for k, label in HEADLINE.items()]
+    rows = [f"| {label} | {fmt(r[k])} | " + (f"{fmt(ci[k][0])} – {fmt(ci[k][1])}" if k in ci else '') + ' |'
+            for k, label in HEADLINE.items()]
     cols = ['n_real', 'n_fake', 'accuracy', 'recall_fake', 'recall_real', 'roc_auc', 'average_precision', 'eer']
     t = r['temperature']
     parts = [f"# Evaluation report\n",
@@ -440,28 +468,33 @@ def _markdown(r:dict, mistakes:pd.DataFrame)->str:
              f"| metric | value | {lv} interval |\n|---|---|---|", *rows,
              f"\nIntervals: percentile bootstrap, {ci['n_boot']} stratified resamples.\n"]
     if r.get('calibration'):
-        parts += ["## Calibration\n", _md_table(pd.DataFrame.from_dict(r['calibration'], orient='index').rename_axis('scores')), '']
+        parts += ["## Calibration\n",
+                  _md_table(pd.DataFrame.from_dict(r['calibration'], orient='index').rename_axis('scores')), '']
     if r.get('by_generator'):
-        g = pd.DataFrame.from_dict(r['by_generator'], orient='index').rename_axis('generator')
-        g['AUC interval'] = [f"{lo:.3f} – {hi:.3f}" if lo is not None and hi is not None else '' for lo, hi in zip(g.auc_low, g.auc_high)]
-        g = g[['trained_on', 'n', 'roc_auc', 'AUC interval', 'recall']].rename(columns={'trained_on': 'in training', 'roc_auc': 'ROC AUC'})
-        parts += ["## By generator\n", "Each generator's fakes against every real; recall is the share of its images called right "
+        parts += ["## By generator\n",
+                  "Each generator's fakes against every real; recall is the share of its images called right "
                   "(for the reals, the share cleared). *Unseen* generators were not in the training data: "
-                  "a detector's figures there are the ones to distrust least and worry about most.\n", _md_table(g), '']
+                  "a detector's figures there are the ones to distrust least and worry about most.\n",
+                  _md_generators(r['by_generator']), '']
     for key, title in (('by_source', 'By source (a source of one class against the other class of all sources)'),
                        ('by_subset', 'By subset (each subset with all reals of its source)')):
-        if r[key]: parts += [f"## {title}\n", _md_table(pd.DataFrame.from_dict(r[key], orient='index')[cols].rename_axis(key[3:])), '']
+        if r[key]: parts += [f"## {title}\n",
+                             _md_table(pd.DataFrame.from_dict(r[key], orient='index')[cols].rename_axis(key[3:])), '']
     if r.get('perturbations'):
         words = {'clean': 'as stored', **{k: w for k, (w, _) in PERTURBATIONS.items()}}
         t = robustness_table(r['perturbations'])
         t.index = [f"{c} ({words.get(c, c)})" for c in t.index]
-        parts += ["## Robustness\n", "The same images scored after what the internet does to images, at the same threshold:\n",
+        parts += ["## Robustness\n",
+                  "The same images scored after what the internet does to images, at the same threshold:\n",
                   _md_table(t.rename_axis('images')), '']
     parts += ["## Figures\n", *[f"![{FIGURES[k]}]({f})\n" for k, f in r['figures'].items()]]
-    if len(mistakes): parts += ["## Most confident mistakes\n", _md_table(mistakes.set_index('path')[['label', r['score_column'], 'confidence']])]
-    if r.get('failed'): parts += ["\n## Not scored\n", f"{len(r['failed'])} files could not be used and are not counted:\n",
+    if len(mistakes): parts += ["## Most confident mistakes\n",
+                                _md_table(mistakes.set_index('path')[['label', r['score_column'], 'confidence']])]
+    if r.get('failed'): parts += ["\n## Not scored\n",
+                                  f"{len(r['failed'])} files could not be used and are not counted:\n",
                                   *[f"- `{f['path']}`: {f['error']}" for f in r['failed']]]
-    if r.get('duplicates'): parts += ["\n## Duplicates\n", f"{r['duplicates']} files are exact copies of other files of the dataset; "
+    if r.get('duplicates'): parts += ["\n## Duplicates\n",
+                                      f"{r['duplicates']} files are exact copies of other files of the dataset; "
                                       "each image is scored once (`deepfake_scan` lists the copies)."]
     return '\n'.join(parts) + '\n'
 
@@ -476,33 +509,39 @@ def write_report(preds:pd.DataFrame,      # predictions to judge (the test split
                  level:float=0.95,        # coverage of the confidence intervals
                  seed:int=42,             # seed of the bootstrap
                  k_mistakes:int=8,        # most confident mistakes to show
-                 failed:list=(),          # files that could not be scored, as {'path', 'error'} dicts: listed, not counted
+                 failed:list=(),          # unscorable files, as {'path', 'error'} dicts: listed, not counted
                  duplicates:int=0,        # files left out as exact copies of others (the scan's 'duplicate' problems)
-                 backend:str=None,        # what scored `preds` ('keras' or 'tflite', from `evaluate`), recorded; None: not said
-                 seen=None,               # the generators the model was trained on (its metadata's `generators`); None: not known
-                 perturbed:dict=None,     # perturbation name -> the same images' predictions after it (see `PERTURBATIONS`)
+                 backend:str=None,        # what scored `preds` ('keras', 'tflite'), recorded; None: not said
+                 seen=None,               # the generators trained on (metadata's `generators`); None: not known
+                 perturbed:dict=None,     # perturbation name -> the same images' predictions after it (`PERTURBATIONS`)
                 )->dict:                  # what metrics.json holds
     "Evaluate predictions and write metrics.json, predictions.csv, plots and a readable report.md"
     preds, out_dir = check_predictions(preds), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     temperature, threshold, how = _resolve_calibration(preds, valid_preds, threshold, temperature, target_fpr)
-    score = 'prob_fake'
-    if temperature is not None: score = 'prob_fake_calibrated'; preds[score] = apply_temperature(preds.prob_fake, temperature)
+    score = 'prob_fake' if temperature is None else 'prob_fake_calibrated'
+    if temperature is not None: preds[score] = apply_temperature(preds.prob_fake, temperature)
     y, s = preds.label.to_numpy(), preds[score].to_numpy()
-    ci = {name: bootstrap_ci(y, s, f, n_boot, seed, level) for name, f in (('roc_auc', roc_auc), ('accuracy', accuracy_at(threshold)))}
-    r = dict(binary_metrics(y, s, threshold), threshold_from=how, temperature=temperature, score_column=score, backend=backend,
-             ci=dict(level=level, n_boot=n_boot, **ci),
+    ci = {name: bootstrap_ci(y, s, f, n_boot, seed, level)
+          for name, f in (('roc_auc', roc_auc), ('accuracy', accuracy_at(threshold)))}
+    r = dict(binary_metrics(y, s, threshold), threshold_from=how, temperature=temperature, score_column=score,
+             backend=backend, ci=dict(level=level, n_boot=n_boot, **ci),
              by_source=metrics_by(preds, 'source', threshold, score).to_dict('index'),
              by_subset=metrics_by(preds, 'subset', threshold, score).to_dict('index'),
-             by_generator=generator_table(preds, threshold, seen, score, n_boot, seed, level).to_dict('index') if preds.generator.ne('').any() else {})
+             by_generator=generator_table(preds, threshold, seen, score, n_boot, seed, level).to_dict('index')
+                          if preds.generator.ne('').any() else {})
     if perturbed:
-        scaled = lambda q: q if temperature is None else q.assign(**{score: apply_temperature(q.prob_fake, temperature)})
+        scaled = lambda q: (q if temperature is None
+                            else q.assign(**{score: apply_temperature(q.prob_fake, temperature)}))
         r['perturbations'] = {'clean': perturbation_row(preds, threshold, score),
-                              **{k: perturbation_row(scaled(check_predictions(q)), threshold, score) for k, q in perturbed.items()}}
+                              **{k: perturbation_row(scaled(check_predictions(q)), threshold, score)
+                                 for k, q in perturbed.items()}}
     if temperature is not None:
-        calib = lambda q: {k: v for k, v in binary_metrics(y, q, threshold).items() if k in ('log_loss', 'brier', 'ece')}
+        calib = lambda q: {k: v for k, v in binary_metrics(y, q, threshold).items()
+                           if k in ('log_loss', 'brier', 'ece')}
         r['calibration'] = {'raw': calib(preds.prob_fake), f'T = {temperature:.3f}': calib(s)}
-    r['figures'], r['failed'], r['duplicates'] = _figures(preds, score, threshold, out_dir), list(failed), int(duplicates)
+    r['figures'] = _figures(preds, score, threshold, out_dir)
+    r['failed'], r['duplicates'] = list(failed), int(duplicates)
     preds.assign(pred=(s >= threshold).astype(int)).to_csv(out_dir/'predictions.csv', index=False)
     r = _jsonable(r)
     (out_dir/'metrics.json').write_text(json.dumps(r, indent=2, allow_nan=False))
@@ -513,12 +552,13 @@ def write_report(preds:pd.DataFrame,      # predictions to judge (the test split
 from .artifact import write_metadata
 from .inference import Detector
 
-def raw_detector(model_dir,           # a trained model's folder (`metadata.json` with `model.keras` and/or `model.tflite`)
-                 backend:str='keras', # 'keras' (the trained model), 'tflite' (its export, which must exist) or 'auto' (see `Detector.load`)
+def raw_detector(model_dir,           # a trained model's folder (`metadata.json`, `model.keras` and/or `model.tflite`)
+                 backend:str='keras', # 'keras' (the trained model), 'tflite' (its export) or 'auto' (`Detector.load`)
                 )->Detector:          # the folder's Detector, scoring with temperature 1
     "A model folder's `Detector` that gives the model's raw probabilities, whatever temperature is stored"
     det = Detector.load(model_dir, backend=backend)
-    det.temperature = 1.0   # the stored one is for users of the model; evaluation judges the raw scores and applies it itself
+    # the stored one is for users of the model; evaluation judges the raw scores and applies it itself
+    det.temperature = 1.0
     return det
 
 def score_index(det:Detector,       # from `raw_detector`: temperature 1
@@ -527,8 +567,9 @@ def score_index(det:Detector,       # from `raw_detector`: temperature 1
                 transform=None,     # applied to each decoded image before scoring (a `PERTURBATIONS` function)
                )->pd.DataFrame:     # the index with `prob_fake` (NaN where unreadable) and `error` ('' when scored)
     "Score every image of an index with `Detector.predict_many`; unreadable files get an error, not a crash"
-    if det.temperature != 1: raise ValueError(f"this Detector applies temperature {det.temperature:.3g}: evaluation judges raw "
-                                              "probabilities, so load it with `raw_detector`")
+    if det.temperature != 1:
+        raise ValueError(f"this Detector applies temperature {det.temperature:.3g}: evaluation judges raw "
+                         "probabilities, so load it with `raw_detector`")
     out = df.reset_index(drop=True).copy()
     scored = det.predict_many(out.path.tolist(), progress=progress, transform=transform)   # one row per path, in order
     out['prob_fake'], out['error'] = scored.prob_fake.to_numpy(), scored.error.to_numpy()
@@ -542,20 +583,21 @@ def data_name(data)->str:
     return '+'.join(parse_source(s).name or Path(parse_source(s).data).name for s in specs)
 
 def evaluate(model_dir,              # a trained model's folder (from `train.train` or `deepfake_train`)
-             data,                   # a source spec (a folder, a pinned kagglehub handle, or a name such as '140k'), or a list of them
-             out_dir=None,           # where the report goes (default: `model_dir/eval-SOURCES`, the index's source names joined by '+')
-             split:str='test',       # the split to evaluate, or 'all': every image (a dataset the model never trained on)
+             data,                   # a source (folder, pinned kagglehub handle or name like '140k'), or a list of them
+             out_dir=None,           # where the report goes (default `model_dir/eval-SOURCES`, names joined by '+')
+             split:str='test',       # the split to evaluate, or 'all': every image (of a dataset the model never saw)
              calibrate:bool=False,   # choose threshold and temperature on the valid split and store them with the model
-             backend:str='keras',    # 'keras': the trained model's exact numbers; 'tflite': the export the Space serves (must exist); 'auto': as `Detector.load`
+             backend:str='keras',    # 'keras' (the trained model), 'tflite' (its export), 'auto' (`Detector.load`)
              cache:Path=None,        # a kagglehub cache to use instead of the default
              n_boot:int=1000,        # bootstrap resamples of the confidence intervals
              progress:bool=True,     # show progress bars
              perturb:bool=False,     # also score the same images after each of `PERTURBATIONS`
-            )->dict:                 # what metrics.json holds, with `failed` (files that could not be scored) and `backend`
-    "Score a trained detector on one or more sources with its `Detector` and write the evaluation report (in `report_dir`)"
+            )->dict:                 # what metrics.json holds, with `failed` (files not scored) and `backend`
+    "Score a trained detector on one or more sources with its `Detector`; write the report (in `report_dir`)"
     from deepfake_nb.data import build_index
-    if split == 'all' and calibrate: raise ValueError("calibrate chooses on the valid split, which split='all' scores too: "
-                                                      "calibrate on the model's own dataset, then evaluate others with 'all'")
+    if split == 'all' and calibrate:
+        raise ValueError("calibrate chooses on the valid split, which split='all' scores too: "
+                         "calibrate on the model's own dataset, then evaluate others with 'all'")
     det = raw_detector(model_dir, backend)
     meta = det.meta
     cfg = Config.from_dict(meta['config']).here()   # the training settings, this machine's folders
@@ -567,10 +609,12 @@ def evaluate(model_dir,              # a trained model's folder (from `train.tra
     preds, valid = (scored if split == 'all' else scored[scored.split == split]), scored[scored.split == 'valid']
     perturbed = {k: score_index(det, preds.drop(columns='prob_fake'), progress, f).pipe(lambda q: q[q.error == ''])
                  for k, (_, f) in PERTURBATIONS.items()} if perturb else None
-    name = '+'.join(df.attrs.get('sources') or {}) or data_name(data)   # as the index names them: a 140k folder is '140k'
+    # as the index names them: a 140k folder is '140k'
+    name = '+'.join(df.attrs.get('sources') or {}) or data_name(data)
     out_dir = Path(out_dir or Path(model_dir)/f"eval-{name}")
     copies = problems.kind == 'duplicate'          # the same image again, scored once: not a failure
-    failed = failed[['path', 'error']].to_dict('records') + problems[~copies].rename(columns={'reason': 'error'})[['path', 'error']].to_dict('records')
+    failed = (failed[['path', 'error']].to_dict('records')
+              + problems[~copies].rename(columns={'reason': 'error'})[['path', 'error']].to_dict('records'))
     calibration = ('youden', 'fit', valid) if calibrate else (meta.get('threshold', 0.5), meta.get('temperature'))
     r = write_report(preds, out_dir, *calibration, n_boot=n_boot, seed=cfg.seed, failed=failed, duplicates=copies.sum(),
                      backend=det.backend, seen=meta.get('generators'), perturbed=perturbed)
@@ -587,13 +631,14 @@ def cross_dataset(models:dict,        # trained-on name -> model folder
                   cache:Path=None,    # a kagglehub cache to use instead of the default
                   n_boot:int=1000,    # bootstrap resamples
                  )->pd.DataFrame:     # one row per (trained on, evaluated on) pair: n, AUC with interval, accuracy, EER
-    "Evaluate every model on every dataset (its test split, or all of a dataset it never saw), with the stored thresholds"
+    "Evaluate each model on each dataset (its test split, or all of one it never saw), with the stored thresholds"
     rows = []
     for name, model_dir in models.items():
         for data in datasets:
             tag = data_name(data)
             which = split or ('test' if tag == name else 'all')
-            r = evaluate(model_dir, data, Path(out_dir)/f'{name}-on-{tag}', which, backend=backend, cache=cache, n_boot=n_boot, progress=False)
+            r = evaluate(model_dir, data, Path(out_dir)/f'{name}-on-{tag}', which, backend=backend, cache=cache,
+                         n_boot=n_boot, progress=False)
             rows.append(dict(trained_on=name, evaluated_on=tag, split=which, n=r['n'], roc_auc=r['roc_auc'],
                              auc_low=r['ci']['roc_auc'][0], auc_high=r['ci']['roc_auc'][1],
                              accuracy=r['accuracy'], eer=r['eer']))
@@ -605,19 +650,23 @@ def deepfake_evaluate(model:Param("a trained model's folder", str, required=True
                       data:Param(DATA_HELP, str, required=True, action='append')=None,
                       out:str=None,       # where the report goes (default: MODEL/eval-SOURCES)
                       split:str='test',   # the split to evaluate
-                      calibrate:store_true=False, # choose threshold and temperature on the valid split and store them with the model
-                      backend:Param("'keras' (the trained model), 'tflite' (the export the Space serves) or 'auto' (the export if up to date)",
+                      calibrate:store_true=False, # choose threshold and temperature on valid, store them with the model
+                      backend:Param("'keras' (the trained model), 'tflite' (the export the Space serves) "
+                                    "or 'auto' (the export if up to date)",
                                     str, choices=['keras', 'tflite', 'auto'])='keras',
                       n_boot:int=1000,    # bootstrap resamples of the confidence intervals
-                      perturb:store_true=False, # also score the split after JPEG at quality 60, half size, blur and a 0.8x resize
+                      perturb:store_true=False, # also score the split after JPEG 60, half size, blur, a 0.8x resize
                      ):
     "Evaluate a trained detector on a dataset: metrics with intervals, plots and report.md"
     r = evaluate(model, data, out, split, calibrate, backend, n_boot=n_boot, perturb=perturb)
     where = Path(r['report_dir'])
     lo, hi = r['ci']['roc_auc']
-    print(f"report: {where/'report.md'}\n{r['n']} images, {r['backend']} backend: ROC AUC {r['roc_auc']:.3f} [{lo:.3f}, {hi:.3f}], "
+    print(f"report: {where/'report.md'}\n{r['n']} images, {r['backend']} backend: "
+          f"ROC AUC {r['roc_auc']:.3f} [{lo:.3f}, {hi:.3f}], "
           f"accuracy {r['accuracy']:.3f}, EER {r['eer']:.3f} at threshold {r['threshold']:.3f}")
     for g, row in r['by_generator'].items():
-        if g != 'real': print(f"  {g} ({row['trained_on']}, {row['n']} fakes): ROC AUC {row['roc_auc']:.3f}, recall {row['recall']:.3f}")
-    for c, row in (r.get('perturbations') or {}).items(): print(f"  {c}: ROC AUC {row['roc_auc']:.3f}, accuracy {row['accuracy']:.3f}")
+        if g != 'real': print(f"  {g} ({row['trained_on']}, {row['n']} fakes): "
+                              f"ROC AUC {row['roc_auc']:.3f}, recall {row['recall']:.3f}")
+    for c, row in (r.get('perturbations') or {}).items():
+        print(f"  {c}: ROC AUC {row['roc_auc']:.3f}, accuracy {row['accuracy']:.3f}")
     for f in r['failed']: print(f"  could not score {f['path']}: {f['error']}")

@@ -41,7 +41,8 @@ def sample_title(part:pd.DataFrame,  # the images a plot shows
                  whole:pd.DataFrame, # the images they were drawn from
                 )->str:              # 'sample of N of M images', or 'all M images'
     "What a plot title says about the images behind it"
-    return f"all {len(whole):,} images" if len(part) == len(whole) else f"sample of {len(part):,} of {len(whole):,} images"
+    return (f"all {len(whole):,} images" if len(part) == len(whole)
+            else f"sample of {len(part):,} of {len(whole):,} images")
 
 # %% ../nbs/03_explore.ipynb #c27d0a24
 def quality_shortcut(df:pd.DataFrame, # an index from `scan_images`, with `quality` and `label`

@@ -8,7 +8,7 @@ __all__ = ['QUANTIZATIONS', 'MAX_AUC_LOSS', 'GATE_FILE', 'GATE_IMAGES', 'GATE_CH
            'training_index', 'calibration_images', 'gate_sample', 'gate_scores', 'export_int8', 'deepfake_export']
 
 # %% ../nbs/07a_export.ipynb #3434d006
-import os, json, shutil, hashlib, logging, tempfile, warnings
+import os, sys, json, shutil, hashlib, logging, tempfile, warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -23,24 +23,27 @@ QUANTIZATIONS = ('none', 'dynamic', 'float16', 'int8')
 
 def freeze_detector(model,             # a Keras detector from `build_detector` or `load_artifact`
                     batch:int|None=1,  # the traced batch: 1, as served; None: any, set with `resize_tensor_input`
-                   ):                  # a TensorFlow concrete function: image (batch, size, size, 3) -> (prob, cam), weights as constants
+                   ):                  # concrete function: image (batch, size, size, 3) -> (prob, cam), frozen weights
     "The detector with its class activation map, traced, its weights frozen into the graph"
     import tensorflow as tf
     from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
     from deepfake_nb.explain import cam_model
     served, size = cam_model(model), model.input_shape[1]
     fn = tf.function(lambda image: served(image, training=False))
-    return convert_variables_to_constants_v2(fn.get_concrete_function(tf.TensorSpec([batch, size, size, 3], tf.float32, name='image')))
+    spec = tf.TensorSpec([batch, size, size, 3], tf.float32, name='image')
+    return convert_variables_to_constants_v2(fn.get_concrete_function(spec))
 
+# %% ../nbs/07a_export.ipynb #2f9cc007
 def tflite_model(model,               # a Keras detector from `build_detector` or `load_artifact`
                  quantize:str='none', # 'none', 'dynamic' (int8 weights), 'float16' or 'int8' (weights and activations)
-                 frozen=None,         # `freeze_detector(model)`, to convert one model several ways without tracing it again
-                 calibration:np.ndarray=None, # int8: model inputs (N, size, size, 3) whose activations set the int8 ranges
-                )->bytes:             # a TFLite flatbuffer: input `image` (1, size, size, 3), outputs prob (1, 1) and cam (1, h, w), all float32
+                 frozen=None,         # `freeze_detector(model)`, to convert one model several ways, tracing it once
+                 calibration:np.ndarray=None, # int8: model inputs (N, size, size, 3) whose activations set int8 ranges
+                )->bytes:             # TFLite bytes: `image` (1, size, size, 3) in, prob (1, 1) and cam (1, h, w) out
     "Convert a detector, with its class activation map as a second output, to TFLite"
     if quantize not in QUANTIZATIONS: raise ValueError(f"quantize must be one of {QUANTIZATIONS}, got {quantize!r}")
     if quantize == 'int8' and (calibration is None or len(calibration) == 0):
-        raise ValueError("int8 needs calibration images: model inputs (N, size, size, 3), e.g. from `calibration_images`")
+        raise ValueError("int8 needs calibration images: model inputs (N, size, size, 3), e.g. from "
+                         "`calibration_images`")
     import tensorflow as tf
     def _convert(conv):
         if quantize != 'none': conv.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -48,20 +51,26 @@ def tflite_model(model,               # a Keras detector from `build_detector` o
         if quantize == 'int8':
             xs = np.asarray(calibration, np.float32)
             conv.representative_dataset = lambda: ([x[None]] for x in xs)
-            conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]   # every op int8, or the conversion fails
-            conv.inference_input_type = conv.inference_output_type = tf.float32    # float in and out: the Detector is unchanged
+            # every op int8, or the conversion fails
+            conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+            # float in and out: the Detector is unchanged
+            conv.inference_input_type = conv.inference_output_type = tf.float32
         with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', 'Statistics for quantized inputs')   # TensorFlow's, about those float inputs: meant
+            # TensorFlow's, about those float inputs: meant
+            warnings.filterwarnings('ignore', 'Statistics for quantized inputs')
             return conv.convert()
     absl, level = logging.getLogger('absl'), logging.getLogger('absl').level
-    absl.setLevel(logging.ERROR)   # "consider providing the trackable_obj": the frozen graph is the path chosen, on purpose
+    # "consider providing the trackable_obj": the frozen graph is the path chosen, on purpose
+    absl.setLevel(logging.ERROR)
     try: return _convert(tf.lite.TFLiteConverter.from_concrete_functions([frozen or freeze_detector(model)]))
     except Exception as e:   # a TensorFlow where the fast path moved or broke: the slow, public one
-        warnings.warn(f"converting the frozen graph failed ({type(e).__name__}: {e}); using TFLiteConverter.from_keras_model")
+        warnings.warn(f"converting the frozen graph failed ({type(e).__name__}: {e}); using "
+                      "TFLiteConverter.from_keras_model")
         from deepfake_nb.explain import cam_model
         return _convert(tf.lite.TFLiteConverter.from_keras_model(cam_model(model)))
     finally: absl.setLevel(level)
 
+# %% ../nbs/07a_export.ipynb #96fc00f8
 def _write_tflite(data:bytes, artifact_dir, out=None)->Path:
     "Write an export (to `out`, or `model.tflite` in the artifact) with the artifact's metadata next to it"
     path = Path(out) if out else Path(artifact_dir)/TFLITE_FILE
@@ -70,13 +79,14 @@ def _write_tflite(data:bytes, artifact_dir, out=None)->Path:
     meta, there = Path(artifact_dir)/METADATA_FILE, path.parent/METADATA_FILE
     if not there.exists(): shutil.copy(meta, there)   # a served folder is the model and its metadata
     elif there.read_bytes() != meta.read_bytes():
-        warnings.warn(f"{there} is not the metadata of {artifact_dir}: {path.name} would be served with the wrong metadata")
+        warnings.warn(f"{there} is not the metadata of {artifact_dir}: {path.name} would be served with the wrong "
+                      "metadata")
     return path
 
 def export_tflite(artifact_dir,        # a model folder written by training (`model.keras` + `metadata.json`)
-                  quantize:str='none', # 'none', 'dynamic', 'float16' or 'int8' (calibrated on `data` and gated on its valid split)
-                  out:str=None,        # where to write (default: `model.tflite` in the artifact folder; the metadata is copied next to it)
-                  data:str=None,       # int8: the training data, as `build_index` takes it (default: the metadata's `data`)
+                  quantize:str='none', # 'none', 'dynamic', 'float16' or 'int8' (calibrated and gated on `data`)
+                  out:str=None,        # where to write (default: the folder's `model.tflite`), the metadata beside it
+                  data:str=None,       # int8: the training data, as `build_index` takes it (default: the metadata's)
                   cache:Path=None,     # int8: a kagglehub cache to find `data` in
                   calibration=256,     # int8: training images to calibrate on (a seeded sample), or model inputs
                   max_auc_loss:float=None, # int8: the most valid ROC AUC it may lose (default: `MAX_AUC_LOSS`)
@@ -89,7 +99,7 @@ def export_tflite(artifact_dir,        # a model folder written by training (`mo
 
 # %% ../nbs/07a_export.ipynb #5da358c3
 def parity(keras,        # the reference: a `Detector` or a model folder (loaded with the Keras backend)
-           tflite,       # the export: a `Detector`, or a `.tflite` file or model folder (loaded with the TFLite backend)
+           tflite,       # the export: a `Detector`, a `.tflite` file or a model folder (loaded with the TFLite backend)
            images:list,  # image files to compare on (unreadable ones are skipped)
           )->dict:       # n, max_abs_diff, mean_abs_diff, label_agreement, heatmap_max_abs_diff, heatmap_mean_abs_diff
     "How closely an exported detector follows the Keras one on the same images"
@@ -118,18 +128,24 @@ def export_report(artifact_dir,        # a model folder written by training
     "Export to TFLite, check the export against the Keras model, and print the parity, the sizes and the int8 gate"
     if quantize not in QUANTIZATIONS: raise ValueError(f"quantize must be one of {QUANTIZATIONS}, got {quantize!r}")
     model, meta = load_artifact(artifact_dir)
-    gate = export_int8(artifact_dir, out, data, cache, calibration, max_auc_loss, model=model) if quantize == 'int8' else {}
+    gate = (export_int8(artifact_dir, out, data, cache, calibration, max_auc_loss, model=model)
+            if quantize == 'int8' else {})
     path = Path(gate.pop('file')) if gate else _write_tflite(tflite_model(model, quantize), artifact_dir, out)
     images = sample_images() if images is None else images
     keras_size = (Path(artifact_dir)/MODEL_FILE).stat().st_size
     r = dict(file=str(path), quantize=quantize, keras_bytes=keras_size, tflite_bytes=path.stat().st_size, **gate)
     print(f"wrote {path} ({quantize}): {r['tflite_bytes']/1e6:.2f} MB; model.keras: {keras_size/1e6:.2f} MB")
-    if gate: print(f"int8 gate on the valid split of {gate['data']} ({gate['valid_images']} images, calibrated on {gate['calibration_images']}): "
-                   f"ROC AUC float {gate['auc_float']:.4f}, int8 {gate['auc_int8']:.4f}, loss {gate['auc_loss']:.4f} (at most {gate['max_auc_loss']})")
-    if not images: print("no images to check parity on (pass some, or use a checkout of the repository, which has a sample)"); return r
-    r.update(parity(Detector(_KerasRunner(model), meta, 'keras'), Detector(_TFLiteRunner(path), meta, 'tflite'), images))
+    if gate: print(f"int8 gate on the valid split of {gate['data']} ({gate['valid_images']} images, calibrated on "
+                   f"{gate['calibration_images']}): ROC AUC float {gate['auc_float']:.4f}, "
+                   f"int8 {gate['auc_int8']:.4f}, loss {gate['auc_loss']:.4f} (at most {gate['max_auc_loss']})")
+    if not images:
+        print("no images to check parity on (pass some, or use a checkout of the repository, which has a sample)")
+        return r
+    r.update(parity(Detector(_KerasRunner(model), meta, 'keras'), Detector(_TFLiteRunner(path), meta, 'tflite'),
+                    images))
     print(f"parity on {r['n']} images: max |diff| {r['max_abs_diff']:.2e}, mean |diff| {r['mean_abs_diff']:.2e}, "
-          f"same label {r['label_agreement']:.0%}, heat map max |diff| {r['heatmap_max_abs_diff']:.2e} (mean {r['heatmap_mean_abs_diff']:.2e})")
+          f"same label {r['label_agreement']:.0%}, heat map max |diff| {r['heatmap_max_abs_diff']:.2e} "
+          f"(mean {r['heatmap_mean_abs_diff']:.2e})")
     return r
 
 # %% ../nbs/07a_export.ipynb #a8b0c004
@@ -144,14 +160,16 @@ class QuantizationRefused(ValueError):
 def refusal(gate:dict, max_auc_loss:float)->QuantizationRefused:
     "The error for a gate whose int8 model lost more than `max_auc_loss` of the valid ROC AUC"
     return QuantizationRefused(
-        f"the int8 export loses {gate['auc_loss']:.4f} ROC AUC on the valid split of {gate['data']} ({gate['valid_images']} "
-        f"images): float {gate['auc_float']:.4f}, int8 {gate['auc_int8']:.4f}, more than the {max_auc_loss} allowed; nothing "
-        "was written. Serve float16 instead, or calibrate on more images.", {**gate, 'max_auc_loss': max_auc_loss})
+        f"the int8 export loses {gate['auc_loss']:.4f} ROC AUC on the valid split of {gate['data']} "
+        f"({gate['valid_images']} images): float {gate['auc_float']:.4f}, int8 {gate['auc_int8']:.4f}, more than the "
+        f"{max_auc_loss} allowed; nothing was written. Serve float16 instead, or calibrate on more images.",
+        {**gate, 'max_auc_loss': max_auc_loss})
 
+# %% ../nbs/07a_export.ipynb #7404e197
 def _sha256(path)->str: return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 def stored_gate(artifact_dir, # a model folder
-               )->dict|None:  # the gate's figures, `file` (the int8 export, None if refused) and the hashes that tie them
+               )->dict|None:  # the gate's figures, `file` (the int8 export, None if refused) and the hashes tying them
     "What the last int8 gate of this model found, if `export_int8` stored it for the `model.keras` the folder holds now"
     f, keras_file = Path(artifact_dir)/GATE_FILE, Path(artifact_dir)/MODEL_FILE
     if not f.exists() or not keras_file.exists(): return None
@@ -159,33 +177,41 @@ def stored_gate(artifact_dir, # a model folder
     return gate if gate.get('model_sha256') == _sha256(keras_file) else None
 
 def _store_gate(artifact_dir, gate:dict, file)->dict:
-    "Write the gate's verdict beside the model (a read-only folder only warns), so a later build need not rebuild the index"
+    "Write the gate's verdict beside the model (a read-only folder only warns): later builds need not rebuild the index"
     record = {**gate, 'model_sha256': _sha256(Path(artifact_dir)/MODEL_FILE),
-              'file': None if file is None else str(Path(file).resolve()), 'tflite_sha256': None if file is None else _sha256(file)}
+              'file': None if file is None else str(Path(file).resolve()),
+              'tflite_sha256': None if file is None else _sha256(file)}
     try: (Path(artifact_dir)/GATE_FILE).write_text(json.dumps(record, indent=1))
     except OSError as e: warnings.warn(f"could not store the int8 gate's verdict beside the model ({e})")
     return record
 
+# %% ../nbs/07a_export.ipynb #8dc974c9
 def training_index(artifact_dir,        # a model folder written by training
-                   data=None,           # the data it was trained on, a spec or a list of them, as `build_index` takes it (default: the metadata's `data`)
+                   data=None,           # the training data, as `build_index` takes it (default: the metadata's)
                    cache:Path=None,     # a kagglehub cache to find `data` in
                    progress:bool=False, # show the scan's progress bar
                   )->pd.DataFrame:      # the index with its train, valid and test splits
-    "The index of the data a model was trained on, rebuilt with its training settings and checked against its fingerprint"
+    "The index of a model's training data, rebuilt with its training settings and checked against its fingerprint"
     from deepfake_nb.config import Config
     from deepfake_nb.data import build_index
     from deepfake_nb.train import index_fingerprint
     meta = read_metadata(artifact_dir)
     data = data or meta.get('data')
-    if not data: raise ValueError("int8 calibration needs the data the model was trained on, and its metadata does not name it: "
-                                  "pass `data` (a folder, a kagglehub handle, '140k' or 'ciplab', or a list of them)")
-    df, _ = build_index(data if isinstance(data, (list, tuple)) else str(data), Config.from_dict(meta['config']).here(), cache=cache, progress=progress)
+    if not data:
+        raise ValueError("int8 calibration needs the data the model was trained on, and its metadata does not name it: "
+                         "pass `data` (a folder, a kagglehub handle, '140k' or 'ciplab', or a list of them)")
+    df, _ = build_index(data if isinstance(data, (list, tuple)) else str(data), Config.from_dict(meta['config']).here(),
+                        cache=cache, progress=progress)
     want, got = meta.get('index_fingerprint'), index_fingerprint(df)
-    if want is None: warnings.warn(f"the metadata records no index fingerprint: cannot check that {data} is the data the model was trained on")
-    elif want != got: raise ValueError(f"{data} is not the data the model was trained on (index fingerprint {got[:12]}..., "
-                                       f"the metadata's {want[:12]}...): its valid split could hold training images")
+    if want is None:
+        warnings.warn(f"the metadata records no index fingerprint: cannot check that {data} is the data the model was "
+                      "trained on")
+    elif want != got:
+        raise ValueError(f"{data} is not the data the model was trained on (index fingerprint {got[:12]}..., "
+                         f"the metadata's {want[:12]}...): its valid split could hold training images")
     return df
 
+# %% ../nbs/07a_export.ipynb #7b280e49
 def _inputs(paths:list, size:int)->tuple:
     "(model inputs of the readable images, a mask of the paths that were readable), decoded in threads"
     def _one(p):
@@ -199,14 +225,15 @@ def calibration_images(df:pd.DataFrame, # an index with splits (from `training_i
                        size:int,        # the model's input size
                        n:int=256,       # how many training images
                        seed:int=42,     # the sample's seed (the training config's)
-                      )->np.ndarray:    # (n, size, size, 3) model inputs (fewer if the split is smaller or some are unreadable)
+                      )->np.ndarray:    # (n, size, size, 3) model inputs (fewer for a small split or unreadable files)
     "Model inputs of a seeded sample of the training split, for int8 calibration"
     train = df[df.split == 'train']
     if train.empty: raise ValueError("the index has no training images to calibrate on")
     return _inputs(train.sample(n=min(n, len(train)), random_state=seed).path.tolist(), size)[0]
 
+# %% ../nbs/07a_export.ipynb #dcf6a17d
 GATE_IMAGES = 4000   # valid images the int8 gate scores at most: a seeded sample, stratified by class and source
-GATE_CHUNK = 256     # images decoded at once while the gate scores: 154 MB of float32 at 224 px, whatever the split's size
+GATE_CHUNK = 256     # images decoded at once by the gate: 154 MB of float32 at 224 px, whatever the split's size
 
 def gate_sample(valid:pd.DataFrame, # the valid split of a model's index
                 n:int=GATE_IMAGES,  # at most this many images
@@ -218,27 +245,29 @@ def gate_sample(valid:pd.DataFrame, # the valid split of a model's index
     return valid.groupby(keys, group_keys=False).sample(frac=n / len(valid), random_state=seed)
 
 def gate_scores(model, runner, paths:list, size:int, chunk:int=GATE_CHUNK)->tuple:
-    "(float and int8 probabilities, readable mask) for `paths`, decoded `chunk` images at a time so memory stays bounded"
+    "(float and int8 probabilities, readable mask) of `paths`, decoded `chunk` at a time so memory stays bounded"
     p_float, p_int8, ok = [], [], []
     for i in range(0, len(paths), chunk):
         vx, good = _inputs(paths[i:i + chunk], size)
         ok.append(good)
         if not len(vx): continue
-        p_float.append(np.concatenate([np.asarray(model.predict_on_batch(vx[j:j + 64]))[:, 0] for j in range(0, len(vx), 64)]))
+        p_float.append(np.concatenate([np.asarray(model.predict_on_batch(vx[j:j + 64]))[:, 0]
+                                       for j in range(0, len(vx), 64)]))
         p_int8.append(runner(vx)[0])
         del vx
     cat = lambda ps: np.concatenate(ps) if ps else np.empty(0, np.float32)
     return cat(p_float), cat(p_int8), np.concatenate(ok) if ok else np.zeros(0, bool)
 
+# %% ../nbs/07a_export.ipynb #901b177b
 def export_int8(artifact_dir,            # a model folder written by training
                 out:str=None,            # where to write (default: `model.tflite` in the artifact folder)
                 data=None,               # the data it was trained on (see `training_index`)
                 cache:Path=None,         # a kagglehub cache to find `data` in
-                calibration=256,         # training images to calibrate on (a seeded sample), or model inputs (N, size, size, 3)
+                calibration=256,         # training images to calibrate on (seeded), or model inputs (N, size, size, 3)
                 max_auc_loss:float=None, # the most valid ROC AUC the int8 model may lose (default: `MAX_AUC_LOSS`)
                 model=None,              # the Keras model, when the caller has loaded it already
                 valid_images:int=GATE_IMAGES, # valid images to gate on at most (a stratified sample of a larger split)
-               )->dict:                  # file, data, calibration_images, valid_images, auc_float, auc_int8, auc_loss, max_auc_loss
+               )->dict:                  # `file`, data, *_images, auc_float, auc_int8, auc_loss, max_auc_loss
     "Export a full-integer int8 model calibrated on training images, if it keeps the valid split's ROC AUC; else refuse"
     from sklearn.metrics import roc_auc_score   # (the evaluation chapter, which comes later, wraps the same)
     max_auc_loss = MAX_AUC_LOSS if max_auc_loss is None else max_auc_loss
@@ -250,13 +279,15 @@ def export_int8(artifact_dir,            # a model folder written by training
           calibration_images(df, size, calibration, int(meta.get('config', {}).get('seed', 42))))
     flat = tflite_model(model, 'int8', calibration=xs)
     valid = gate_sample(df[df.split == 'valid'], valid_images, int(meta.get('config', {}).get('seed', 42)))
-    if valid.label.nunique() < 2: raise ValueError(f"the valid split of {data} needs real and fake images to gate an int8 export on")
+    if valid.label.nunique() < 2:
+        raise ValueError(f"the valid split of {data} needs real and fake images to gate an int8 export on")
     with tempfile.TemporaryDirectory() as t:
         (Path(t)/TFLITE_FILE).write_bytes(flat)
         p_float, p_int8, ok = gate_scores(model, _TFLiteRunner(Path(t)/TFLITE_FILE), valid.path.tolist(), size)
     y = valid.label.to_numpy()[ok]
     a_float, a_int8 = float(roc_auc_score(y, p_float)), float(roc_auc_score(y, p_int8))
-    gate = dict(data=' + '.join(map(str, data)) if isinstance(data, (list, tuple)) else str(data), calibration_images=len(xs), valid_images=len(y), auc_float=a_float, auc_int8=a_int8,
+    gate = dict(data=' + '.join(map(str, data)) if isinstance(data, (list, tuple)) else str(data),
+                calibration_images=len(xs), valid_images=len(y), auc_float=a_float, auc_int8=a_int8,
                 auc_loss=a_float - a_int8, max_auc_loss=max_auc_loss)
     if not gate['auc_loss'] <= max_auc_loss:
         _store_gate(artifact_dir, gate, None)
@@ -269,13 +300,14 @@ def export_int8(artifact_dir,            # a model folder written by training
 @call_parse
 def deepfake_export(model:Param("model folder written by training", str, required=True)=None,
                     format:Param("the export format", str, choices=['tflite'])='tflite',
-                    quantize:Param("'none' (float32), 'dynamic' (int8 weights), 'float16' or 'int8' (calibrated, gated)", str, choices=list(QUANTIZATIONS))='none',
+                    quantize:Param("'none' (float32), 'dynamic' (int8 weights), 'float16' or 'int8' "
+                                   "(calibrated, gated)", str, choices=list(QUANTIZATIONS))='none',
                     out:str=None,          # where to write (default: model.tflite in the model folder)
-                    data:str=None,         # int8: the data the model was trained on: a folder, a kagglehub handle, '140k' or 'ciplab'
+                    data:str=None,         # int8: the training data: a folder, a kagglehub handle, '140k' or 'ciplab'
                     calibration:int=256,   # int8: training images to calibrate on
                     max_auc_loss:float=MAX_AUC_LOSS, # int8: refuse the export if it loses more valid ROC AUC than this
                    ):
-    "Export a trained detector for serving, and print its parity with the Keras model, its size and, for int8, the AUC gate"
+    "Export a trained detector for serving; print its parity with the Keras model, its size and, for int8, the AUC gate"
     if format != 'tflite': raise ValueError(f"unknown format {format!r}: only 'tflite' is supported")
     try: export_report(model, quantize, out, data=data, calibration=calibration, max_auc_loss=max_auc_loss)
     except QuantizationRefused as e: sys.exit(f"deepfake_export: {e}")

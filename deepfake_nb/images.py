@@ -19,7 +19,8 @@ class ImageError(ValueError):
 # %% ../nbs/01_images.ipynb #3cb16e64
 MAX_PIXELS = 50_000_000   # larger images are refused before decoding (decompression bombs)
 MAX_BYTES  = 50_000_000   # larger files are refused before reading
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.gif', '.tif', '.tiff')   # what a folder of images is searched for
+# what a folder of images is searched for
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.gif', '.tif', '.tiff')
 
 # %% ../nbs/01_images.ipynb #73ac7554
 def _to_rgb(im:Image.Image)->Image.Image:
@@ -106,7 +107,8 @@ def load_image(x,                      # a path, bytes, PIL image or uint8 array
         else: im = ImageOps.exif_transpose(im)           # a copy: the caller's image (or array) is left alone
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         raise ImageError(f"truncated or corrupt image: {e}") from None
-    if min(im.size) < min_side: raise ImageError(f"image too small: {im.size[0]}x{im.size[1]}, the smaller side must be at least {min_side}")
+    if min(im.size) < min_side:
+        raise ImageError(f"image too small: {im.size[0]}x{im.size[1]}, the smaller side must be at least {min_side}")
     out = _to_rgb(im)
     out.format, out.info['jpeg_quality'] = fmt, quality
     return out

@@ -45,8 +45,9 @@ def opencv():
         raise ImportError("face crops and videos need OpenCV 4: pip install 'deepfake_nb[faces]' "
                           "(or 'opencv-python-headless<5')") from None
     if not hasattr(cv2, 'CascadeClassifier'):
-        raise ImportError(f"OpenCV {cv2.__version__} has no Haar cascades (OpenCV 5 dropped them), which face crops use: "
-                          "pip install 'opencv-python-headless<5' (on Colab: 'opencv-python<5', which replaces Colab's)")
+        raise ImportError(f"OpenCV {cv2.__version__} has no Haar cascades (OpenCV 5 dropped them), which face crops "
+                          "use: pip install 'opencv-python-headless<5' (on Colab: 'opencv-python<5', which replaces "
+                          "Colab's)")
     return cv2
 
 def _face_cascade():
@@ -81,7 +82,8 @@ def crop_face(image,                 # anything `load_image` takes
     box = (max(0, round(x - margin * w)), max(0, round(y - margin * h)),
            min(W, round(x + w + margin * w)), min(H, round(y + h + margin * h)))
     n = f" (the largest of {len(faces)})" if len(faces) > 1 else ''
-    return FaceCrop(im.crop(box), True, box, f"face found{n}, cropped to {box[2]-box[0]}x{box[3]-box[1]} at ({box[0]}, {box[1]})")
+    return FaceCrop(im.crop(box), True, box,
+                    f"face found{n}, cropped to {box[2]-box[0]}x{box[3]-box[1]} at ({box[0]}, {box[1]})")
 
 # %% ../nbs/07_inference.ipynb #425c0d00
 class _KerasRunner:
@@ -101,7 +103,7 @@ class Prediction:
     prob_fake:float       # probability that the image is fake (temperature-scaled)
     label:str             # the positive class name when `prob_fake >= threshold`, else the other one
     threshold:float       # the decision threshold that was used
-    face:bool|None=None   # face crop: True if a face was found, False if not (the whole image was scored), None if not asked
+    face:bool|None=None   # face crop: True if a face was found, False if not (whole image scored), None if not asked
 
 @dataclass
 class Explanation(Prediction):
@@ -135,26 +137,6 @@ class Detector:
     def __repr__(self): return (f"Detector({self.backend}, {self.img_size} px, threshold {self.threshold:.3g}, "
                                 f"temperature {self.temperature:.3g})")
 
-    @classmethod
-    def load(cls, path,               # a model folder (`metadata.json` with `model.keras` and/or `model.tflite`), or a `.tflite`/`.keras` file in one
-             backend:str='auto',      # 'keras', 'tflite', or 'auto': the TFLite export if there is an up-to-date one
-             num_threads:int=None,    # TFLite interpreter threads (default: one per core)
-            )->'Detector':
-        "Load a detector and its metadata; the TFLite backend imports no TensorFlow"
-        path = Path(path)
-        folder = path if path.is_dir() else path.parent
-        if backend not in ('auto', 'keras', 'tflite'): raise ValueError(f"backend must be 'auto', 'keras' or 'tflite', got {backend!r}")
-        meta = read_metadata(folder)
-        tflite, keras_file = (path if path.suffix == '.tflite' else folder/TFLITE_FILE), folder/MODEL_FILE
-        stale = tflite.exists() and keras_file.exists() and keras_file.stat().st_mtime > tflite.stat().st_mtime
-        if backend == 'auto': backend = 'tflite' if tflite.exists() and not stale and path.suffix != '.keras' else 'keras'
-        if backend == 'tflite':
-            if not tflite.exists(): raise FileNotFoundError(f"no {tflite}: export one with `deepfake_export --model {folder}`")
-            if stale: warnings.warn(f"{tflite} is older than {keras_file}: export it again")
-            return cls(_TFLiteRunner(tflite, num_threads), meta, 'tflite')
-        model, meta = load_artifact(folder)
-        return cls(_KerasRunner(model), meta, 'keras')
-
     def calibrate(self, p)->np.ndarray:
         "Temperature-scale probabilities of fake with the model's stored temperature (`artifact.apply_temperature`)"
         return apply_temperature(p, self.temperature)
@@ -162,10 +144,11 @@ class Detector:
     def label_of(self, p:float)->str: return self.positive if p >= self.threshold else self.negative
 
     def input_of(self, x, face_crop:bool=False, warn:bool=True, transform=None)->tuple:
-        "(the model input of one image, whether a face was found): `load_input`, after an optional `transform` of the image and face crop"
+        "(model input of one image, whether a face was found): `load_input` after an optional `transform` and face crop"
         if not face_crop and transform is None: return load_input(x, self.img_size, self.min_side), None
         im = load_image(x, min_side=self.min_side)
-        if transform is not None: im = load_image(transform(im), min_side=self.min_side)   # whatever it returns, RGB again
+        # whatever it returns, RGB again
+        if transform is not None: im = load_image(transform(im), min_side=self.min_side)
         if not face_crop: return to_input(im, self.img_size), None
         crop = crop_face(im, warn=warn)
         return load_input(crop.image, self.img_size, self.min_side), crop.found
@@ -174,6 +157,30 @@ class Detector:
         "(temperature-scaled probabilities, raw class activation maps) of a batch of model inputs"
         prob, cam = self.runner(xs)
         return self.calibrate(prob), cam
+
+# %% ../nbs/07_inference.ipynb #a4e278bb
+@patch(cls_method=True)
+def load(cls:Detector, path,      # a model folder (`metadata.json` + `model.keras`/`model.tflite`) or a file in it
+         backend:str='auto',      # 'keras', 'tflite', or 'auto': the TFLite export if there is an up-to-date one
+         num_threads:int=None,    # TFLite interpreter threads (default: one per core)
+        )->'Detector':
+    "Load a detector and its metadata; the TFLite backend imports no TensorFlow"
+    path = Path(path)
+    folder = path if path.is_dir() else path.parent
+    if backend not in ('auto', 'keras', 'tflite'):
+        raise ValueError(f"backend must be 'auto', 'keras' or 'tflite', got {backend!r}")
+    meta = read_metadata(folder)
+    tflite, keras_file = (path if path.suffix == '.tflite' else folder/TFLITE_FILE), folder/MODEL_FILE
+    stale = tflite.exists() and keras_file.exists() and keras_file.stat().st_mtime > tflite.stat().st_mtime
+    if backend == 'auto':
+        backend = 'tflite' if tflite.exists() and not stale and path.suffix != '.keras' else 'keras'
+    if backend == 'tflite':
+        if not tflite.exists():
+            raise FileNotFoundError(f"no {tflite}: export one with `deepfake_export --model {folder}`")
+        if stale: warnings.warn(f"{tflite} is older than {keras_file}: export it again")
+        return cls(_TFLiteRunner(tflite, num_threads), meta, 'tflite')
+    model, meta = load_artifact(folder)
+    return cls(_KerasRunner(model), meta, 'keras')
 
 # %% ../nbs/07_inference.ipynb #f8b64c7a
 @patch
@@ -194,7 +201,8 @@ def explain(self:Detector, x,      # a path, bytes, PIL image or uint8 RGB array
     if face_crop:
         crop = crop_face(im)
         im, face = crop.image, crop.found
-    prob, cam = self.score(to_input(im, self.img_size)[None])   # `im` has been through `load_image`: the same array as `load_input`'s
+    # `im` has been through `load_image`: the same array as `load_input`'s
+    prob, cam = self.score(to_input(im, self.img_size)[None])
     p = float(prob[0])
     return Explanation(p, self.label_of(p), self.threshold, face, heatmap=cam_from_output(cam)[0], image=im)
 
@@ -203,12 +211,12 @@ PREDICTION_TABLE = ['path', 'prob_fake', 'label', 'error']
 
 @patch
 def predict_many(self:Detector, paths:list, # image files (or anything `load_image` takes)
-                 batch_size:int=None,       # Keras: images per model batch (default: the training config's); TFLite runs one image per invoke
+                 batch_size:int=None,       # Keras: images per batch (default: the config's); TFLite: one per invoke
                  face_crop:bool=False,      # score the largest face of each image (adds a `face` column)
                  progress:bool=True,        # show a progress bar
-                 workers:int=None,          # threads decoding and scoring at once, each with an interpreter of its own (default: one per core)
-                 transform=None,            # a function applied to each decoded image (PIL in, PIL out) before scoring, e.g. a perturbation
-                )->pd.DataFrame:            # one row per input, in order: path, prob_fake, label, error ('' when scored)
+                 workers:int=None,          # threads decoding and scoring, one interpreter each (default: one per core)
+                 transform=None,            # PIL image -> PIL image, applied before scoring (e.g. a perturbation)
+                )->pd.DataFrame:            # one row per input, in order: path, prob_fake, label, error ('' if scored)
     "Score many images; a file that cannot be read gets its error and the others go on"
     paths, workers = list(paths), workers or os.cpu_count()
     def _load(x):
@@ -220,7 +228,8 @@ def predict_many(self:Detector, paths:list, # image files (or anything `load_ima
         if face_crop: row['face'] = face
         return row
     rows = []
-    with ThreadPoolExecutor(workers) as pool, tqdm(total=len(paths), desc='scoring', unit='img', disable=not progress) as bar:
+    with ThreadPoolExecutor(workers) as pool, tqdm(total=len(paths), desc='scoring', unit='img',
+                                                   disable=not progress) as bar:
         if self.backend == 'tflite':
             threads = max(1, self.runner.num_threads // workers)   # the cores shared out, not oversubscribed
             def _one(x):
@@ -253,12 +262,12 @@ def tflite_outputs(details:list, # `Interpreter.get_output_details()` of an expo
     probs = [d for d in details if len(d['shape']) == 2 and d['shape'][-1] == 1]
     cams = [d for d in details if len(d['shape']) == 3]
     if len(details) != 2 or len(probs) != 1 or len(cams) != 1:
-        raise ValueError(f"a detector exported by `export_tflite` has two outputs, a (1, 1) probability and a (1, h, w) "
-                         f"map; this one has {[(d['name'], d['shape'].tolist()) for d in details]}")
+        raise ValueError(f"a detector exported by `export_tflite` has two outputs, a (1, 1) probability and a (1, h, "
+                         f"w) map; this one has {[(d['name'], d['shape'].tolist()) for d in details]}")
     return probs[0]['index'], cams[0]['index']
 
 class _TFLiteRunner:
-    "An exported detector run by ai-edge-litert: images in, (probabilities, raw maps) out; each caller gets its own interpreter"
+    "An exported detector run by ai-edge-litert: images in, (probabilities, raw maps) out; one interpreter per caller"
     def __init__(self, path, num_threads=None):
         self.path, self.num_threads = str(path), num_threads or os.cpu_count()
         self._idle, self._lock = {}, threading.Lock()   # thread count -> interpreters nobody is using
@@ -353,13 +362,14 @@ def predict_video(path,                 # a video file OpenCV can read
     k = max(1, int(np.ceil(top_share * len(prob))))
     confident = prob[np.argsort(-np.abs(prob - detector.threshold), kind='stable')[:k]]
     mean = float(prob.mean())
-    return VideoPrediction(df[['frame', 'seconds', 'prob_fake', 'label', 'face', 'error']], mean, float(confident.mean()),
-                           float((prob >= detector.threshold).mean()), detector.label_of(mean), detector.threshold)
+    return VideoPrediction(df[['frame', 'seconds', 'prob_fake', 'label', 'face', 'error']], mean,
+                           float(confident.mean()), float((prob >= detector.threshold).mean()), detector.label_of(mean),
+                           detector.threshold)
 
 # %% ../nbs/07_inference.ipynb #6ddcf371
 def image_paths(paths:list,            # files and folders
                 recursive:bool=False,  # look in subfolders too
-               )->list:                # files as given, folders replaced by the images in them (a folder without any stays, to be reported)
+               )->list:                # files as given, folders by their images (one with none stays, to be reported)
     "The image files that a list of files and folders names"
     out = []
     for p in map(Path, paths):
@@ -385,17 +395,20 @@ def predict_files(model,                # a model folder (or a `.tflite` file in
     print(df.to_csv(index=False, float_format='%.6f'), end='')
     if csv: df.to_csv(csv, index=False, float_format='%.6f')
     bad = (df.error != '').sum()
-    print(f"{len(df) - bad} scored, {bad} could not be read (threshold {det.threshold:.3g}, {det.backend})", file=sys.stderr)
+    print(f"{len(df) - bad} scored, {bad} could not be read (threshold {det.threshold:.3g}, {det.backend})",
+          file=sys.stderr)
     return df
 
 # %% ../nbs/07_inference.ipynb #e46ab706
 @call_parse
 def deepfake_predict(path:Param("image files and folders", str, nargs='+'),
-                     model:Param("model folder (metadata.json with model.tflite and/or model.keras)", str, required=True)=None,
+                     model:Param("model folder (metadata.json with model.tflite and/or model.keras)", str,
+                                 required=True)=None,
                      recursive:store_true=False,  # look in subfolders of the folders too
                      face_crop:store_true=False,  # score the largest face of each image instead of the whole image
                      csv:str=None,                # also write the table to this CSV file
-                     backend:Param("'auto' (TFLite when exported), 'keras' or 'tflite'", str, choices=['auto', 'keras', 'tflite'])='auto',
+                     backend:Param("'auto' (TFLite when exported), 'keras' or 'tflite'", str,
+                                   choices=['auto', 'keras', 'tflite'])='auto',
                      batch_size:int=None,         # Keras backend: images per model batch
                     ):
     "Score images: the probability that each is fake, its label, or why it could not be read"

