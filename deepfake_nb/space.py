@@ -329,7 +329,7 @@ def space_readme(model_dir,                  # the model folder: metadata.json, 
                 )->str:                      # README.md: Spaces front matter and the model card
     "The README of a Space: front matter for Hugging Face and a model card from the model folder"
     front = _front_matter(title, emoji, short_description, license)
-    meta = json.loads((Path(model_dir)/METADATA_FILE).read_text())
+    meta = read_metadata(model_dir)
     evals, trained = read_evaluations(model_dir), trained_sources(meta, data)
     calib = _calibration_md(meta)
     credits = _credits_md(trained, [s for name, r in evals.items() for s in report_sources(name, r)], examples or {})
