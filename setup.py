@@ -28,7 +28,7 @@ min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = (cfg.get('dev_requirements') or '').split()
 test_requirements = (cfg.get('test_requirements') or '').split()
-extras = {k: (cfg.get(f'{k}_requirements') or '').split() for k in ('faces', 'colab')}
+extras = {k: (cfg.get(f'{k}_requirements') or '').split() for k in ('video', 'colab')}
 
 setuptools.setup(
     name = cfg['lib_name'],

@@ -1,4 +1,4 @@
-"""What `pip install -e .[colab]` changed of Colab's packages: fail if it changed any but OpenCV and fastcore, or if pip
+"""What `pip install -e .[colab]` changed of Colab's packages: fail if it changed any, or if pip
 printed a resolver error ("... has requirement ..., but you have ...").
 
     python .ci/colab_changes.py BEFORE.txt AFTER.txt INSTALL.log    # the files are `pip freeze` outputs
@@ -6,8 +6,7 @@ printed a resolver error ("... has requirement ..., but you have ...").
 import sys, re
 from pathlib import Path
 
-ALLOWED = {'opencv-python',   # OpenCV 5 has no Haar cascades: the colab extra swaps it for 4, in place
-           'fastcore'}        # fastcore 2 rewrote fastcore.script (no `Param`, hyphenated flags): the commands need 1.x
+ALLOWED = set()   # none: it used to swap OpenCV 5 for 4 (Haar cascades) and fastcore 2 for 1 (fastcore.script)
 
 def pins(path)->dict:
     "name -> version of a `pip freeze` file (names normalised as pip does)"

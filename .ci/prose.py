@@ -28,12 +28,12 @@ def texts():
     for md in sorted((ROOT/'docs').glob('*.md')): yield str(md.relative_to(ROOT)), md.read_text(), True
 
 def command_flags()->dict:
-    "command name -> its long flags, from the functions under `call_parse`"
-    from fastcore.script import anno_parser
+    "command name -> its long flags, from the parser each command runs with (`config.command_parser`)"
+    from deepfake_nb.config import command_parser
     from deepfake_nb.cli import COMMANDS
     out = {}
     for name, mod in COMMANDS.items():
-        p = anno_parser(getattr(importlib.import_module(mod), name).__wrapped__, prog=name)
+        p = command_parser(getattr(importlib.import_module(mod), name), prog=name)
         out[name] = {o for a in p._actions for o in a.option_strings if o.startswith('--')} | {'--help'}
     return out
 

@@ -13,9 +13,8 @@ import base64, warnings
 from pathlib import Path
 import numpy as np
 import gradio as gr
-from fastcore.script import call_parse, Param, store_true
 import deepfake_nb
-from .config import Config, sample_dir
+from .config import Config, sample_dir, Param, store_true
 from .images import ImageError, MAX_BYTES
 from .inference import Detector, NoFaceWarning, predict_video
 
@@ -258,7 +257,6 @@ def launch_app(demo:gr.Blocks,     # an app from `build_app`
                        **kwargs)
 
 # %% ../nbs/09_app.ipynb #29b99f37
-@call_parse
 def deepfake_app(model:Param("model folder (metadata.json with model.tflite and/or model.keras)", str,
                              required=True)=None,
                  port:int=None,                # port (default: $GRADIO_SERVER_PORT, else 7860)

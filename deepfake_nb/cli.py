@@ -8,7 +8,7 @@ __all__ = ['COMMANDS', 'TF_LOG', 'run_command', 'filter_tf_log', 'deepfake_scan'
 
 # %% ../nbs/11_cli.ipynb #d9734eae
 import os, re, sys, importlib, subprocess
-from fastcore.script import anno_parser
+from .config import command_parser
 
 # %% ../nbs/11_cli.ipynb #3ffb3076
 COMMANDS = {'deepfake_scan': 'deepfake_nb.data', 'deepfake_train': 'deepfake_nb.train',
@@ -19,12 +19,10 @@ COMMANDS = {'deepfake_scan': 'deepfake_nb.data', 'deepfake_train': 'deepfake_nb.
 def run_command(name:str,    # a key of `COMMANDS`
                 argv:list=None, # its arguments (default: `sys.argv[1:]`)
                ):
-    "Run a command in this process: import its chapter, parse the arguments as `call_parse` would, call it"
+    "Run a command in this process: import its chapter, parse the arguments with `command_parser`, call it"
     argv = sys.argv[1:] if argv is None else list(argv)
-    func = getattr(importlib.import_module(COMMANDS[name]), name).__wrapped__   # the function under `call_parse`
-    args = vars(anno_parser(func, prog=name).parse_args(argv))
-    for extra in ('xtra', 'pdb'): args.pop(extra, None)             # what `anno_parser` adds for `call_parse`
-    return func(**args)
+    func = getattr(importlib.import_module(COMMANDS[name]), name)
+    return func(**vars(command_parser(func, prog=name).parse_args(argv)))
 
 # %% ../nbs/11_cli.ipynb #e8acdb99
 TF_LOG = re.compile(rb'^(?:[IWEF]\d{4} [\d:.]+ +\d+ [\w./-]+:\d+\]'                 # absl's format (TensorFlow 2.21)

@@ -4,12 +4,13 @@
 
 # %% auto #0
 __all__ = ['DATASETS', 'COLAB_DRIVE', 'COLAB_ENV', 'repo_dir', 'sample_dir', 'on_colab', 'runs_dir', 'cache_dir', 'colab_setup',
-           'Settings', 'Config']
+           'Settings', 'Config', 'Param', 'store_true', 'bool_arg', 'command_parser']
 
 # %% ../nbs/00_config.ipynb #2a498b64
-import os, sys, json, warnings, dataclasses, importlib.util
+import os, sys, json, argparse, inspect, warnings, dataclasses, importlib.util
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
+from fastcore.docments import docments
 
 # %% ../nbs/00_config.ipynb #1dcf3dec
 DATASETS = {'140k':     'xhlulu/140k-real-and-fake-faces/versions/2',      # FFHQ photos vs StyleGAN faces
@@ -126,3 +127,38 @@ class Config(Settings):
     def here(self)->'Config':
         "A copy with this machine's runs and cache folders (a model's metadata holds the trainer's)"
         return self.replace(out_dir=runs_dir(), cache_dir=cache_dir())
+
+# %% ../nbs/00_config.ipynb #415bde44
+class Param:
+    "What a command's parameter needs beyond its type and comment: argparse's own options"
+    def __init__(self, help:str, # the parameter's help on the command line
+                 type=str,       # what a value is read as
+                 **kwargs):      # more of `ArgumentParser.add_argument`'s: `action`, `nargs`, `choices`, `required`
+        self.help, self.type, self.kwargs = help, type, kwargs
+
+def store_true():
+    "A parameter type: a switch, False unless given"
+
+def bool_arg(v:str)->bool:
+    "A parameter type: 'true' or 'false' on the command line (also yes/no, 1/0)"
+    s = str(v).strip().lower()
+    if s in ('true', 't', 'yes', 'y', '1'): return True
+    if s in ('false', 'f', 'no', 'n', '0'): return False
+    raise ValueError(f"not true or false: {v!r}")
+
+# %% ../nbs/00_config.ipynb #daf33bce
+def command_parser(func,          # a command: its parameters with defaults become flags, the others positional
+                   prog:str=None, # the command's name, for its usage line
+                  )->argparse.ArgumentParser:
+    "The command line of `func`: one argument per parameter, its comment (or `Param`) as help"
+    p = argparse.ArgumentParser(prog=prog, description=func.__doc__)
+    docs = docments(func, returns=False)
+    for name, prm in inspect.signature(func).parameters.items():
+        a = prm.annotation
+        if isinstance(a, Param): kw = {'help': a.help, 'type': a.type, **a.kwargs}
+        elif a is store_true: kw = {'help': docs.get(name) or '', 'action': 'store_true'}
+        else: kw = {'help': docs.get(name) or '', 'type': None if a is prm.empty else a}
+        if prm.default is prm.empty: p.add_argument(name, **kw); continue
+        if kw.get('action') != 'store_true' and prm.default is not None: kw['help'] += f" (default: {prm.default})"
+        p.add_argument(f'--{name}', default=prm.default, **kw)
+    return p

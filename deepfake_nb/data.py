@@ -20,11 +20,10 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 import numpy as np, pandas as pd
 from PIL import Image
-from fastcore.script import call_parse, Param
 from fastcore.xtras import modified_env
 from tqdm.auto import tqdm
 from tqdm.contrib.concurrent import thread_map
-from .config import Config, Settings, sample_dir
+from .config import Config, Settings, sample_dir, Param
 from .images import ImageError, IMAGE_SUFFIXES, load_image, load_input
 
 # %% ../nbs/02_data.ipynb #27b10656
@@ -796,7 +795,6 @@ def scan_dataset(data,              # a spec (a folder, a pinned kagglehub handl
 DATA_HELP = ("a source: a folder, a pinned kagglehub handle or a dataset name ('140k', 'ciplab', 'sfhq-t2i'), "
              "options after '?'; once per source")
 
-@call_parse
 def deepfake_scan(data:Param(DATA_HELP, str, required=True, action='append')=None,
                   json:str=None, # also write the counts and problems to this JSON file
                   min_side:int=None, # flag images whose smaller side is below this (default: the config's)

@@ -19,10 +19,9 @@ from scipy.optimize import minimize_scalar
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 from PIL import Image, ImageFilter
-from .config import Config
+from .config import Config, Param, store_true
 from .data import DATA_HELP
 from .explore import show_images
-from fastcore.script import call_parse, store_true, Param
 
 # %% ../nbs/08_evaluate.ipynb #e87ee2ff
 CLASS_NAMES = Config().class_names   # label i is CLASS_NAMES[i]: 0 = real, 1 = fake (the positive class)
@@ -645,7 +644,6 @@ def cross_dataset(models:dict,        # trained-on name -> model folder
     return pd.DataFrame(rows).set_index(['trained_on', 'evaluated_on'])
 
 # %% ../nbs/08_evaluate.ipynb #6af1f91c
-@call_parse
 def deepfake_evaluate(model:Param("a trained model's folder", str, required=True)=None,
                       data:Param(DATA_HELP, str, required=True, action='append')=None,
                       out:str=None,       # where the report goes (default: MODEL/eval-SOURCES)

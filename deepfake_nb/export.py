@@ -12,11 +12,11 @@ import os, sys, json, shutil, hashlib, logging, tempfile, warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np, pandas as pd
-from fastcore.script import call_parse, Param, store_true
 from .artifact import MODEL_FILE, METADATA_FILE, TFLITE_FILE, read_metadata, load_artifact
 from .images import ImageError, load_input
 from .explain import cam_from_output
 from .inference import Detector, _KerasRunner, _TFLiteRunner, sample_images
+from .config import Param, store_true
 
 # %% ../nbs/07a_export.ipynb #396a4040
 QUANTIZATIONS = ('none', 'dynamic', 'float16', 'int8')
@@ -297,7 +297,6 @@ def export_int8(artifact_dir,            # a model folder written by training
     return dict(file=str(file), **gate)
 
 # %% ../nbs/07a_export.ipynb #94258f47
-@call_parse
 def deepfake_export(model:Param("model folder written by training", str, required=True)=None,
                     format:Param("the export format", str, choices=['tflite'])='tflite',
                     quantize:Param("'none' (float32), 'dynamic' (int8 weights), 'float16' or 'int8' "

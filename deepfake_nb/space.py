@@ -13,13 +13,13 @@ import os, sys, json, shutil, warnings
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 import gradio as gr
-from fastcore.script import call_parse, Param, store_true
 import deepfake_nb
 from .artifact import MODEL_FILE, METADATA_FILE, TFLITE_FILE, read_metadata
 from .export import QUANTIZATIONS, MAX_AUC_LOSS, export_tflite, export_int8, stored_gate, refusal, _sha256
-from .config import DATASETS, sample_dir
+from .config import DATASETS, sample_dir, Param, store_true
 from .data import parse_source
 from .evaluate import PERTURBATIONS, robustness_table
+from .inference import FACE_MODEL_FILE
 from .app import sample_examples, backbone_name, generator_name, generator_names
 
 # %% ../nbs/10_space.ipynb #8dccc717
@@ -58,8 +58,7 @@ def _pinned(package:str)->str:
 def space_requirements(backend:str='tflite', # 'tflite' or 'keras'
                       )->str:                # the text of requirements.txt
     "A Space's requirements: what the copied modules import, pinned to the versions tested here"
-    packages = SPACE_PACKAGES if backend == 'tflite' else (tuple(p for p in SPACE_PACKAGES if p != 'ai-edge-litert')
-                                                          + KERAS_PACKAGES)
+    packages = SPACE_PACKAGES + (KERAS_PACKAGES if backend == 'keras' else ())   # LiteRT runs the face detector
     return '\n'.join(map(_pinned, packages)) + '\n'
 
 # %% ../nbs/10_space.ipynb #bab11b93
@@ -485,6 +484,7 @@ def build_space(model_dir,                # a model folder: metadata.json with m
     (out/'deepfake_nb').mkdir()
     for m in SPACE_MODULES + (KERAS_MODULES if backend == 'keras' else ()):
         shutil.copy(pkg/f'{m}.py', out/'deepfake_nb')
+    shutil.copy(pkg/FACE_MODEL_FILE, out/'deepfake_nb')   # the face crop's detector
     examples = space_examples(meta, data) if examples is None else examples
     if not isinstance(examples, dict): examples = {Path(p).stem: p for p in examples}
     if examples: (out/'examples').mkdir()
@@ -539,7 +539,6 @@ def push_space(space_dir,               # a folder written by `build_space`
     return url
 
 # %% ../nbs/10_space.ipynb #bd42a250
-@call_parse
 def deepfake_space(command:Param("'build' a Space folder from a model folder, or 'push' one to the Hub", str,
                                  choices=['build', 'push']),
                    model:str=None,          # build: the model folder

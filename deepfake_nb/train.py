@@ -17,8 +17,7 @@ from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 import numpy as np, pandas as pd
 import tensorflow as tf, keras
-from fastcore.script import call_parse, bool_arg, Param
-from .config import Config, Settings, on_colab
+from .config import Config, Settings, on_colab, Param, bool_arg
 from .artifact import MODEL_FILE, METADATA_FILE, LOG_FILE, model_metadata, read_metadata, write_metadata
 from .artifact import save_artifact, load_artifact
 from .data import DATA_HELP, REAL, build_index, make_dataset
@@ -430,7 +429,6 @@ def plot_history(meta:dict, # the metadata of a trained model (its `history` and
     return fig
 
 # %% ../nbs/05_train.ipynb #b0d36805
-@call_parse
 def deepfake_train(data:Param(DATA_HELP, str, required=True, action='append')=None,
                    out:str=None,           # folder for the model, metadata and log (default: the runs folder's PRESET)
                    preset:str='colab',     # 'colab' (B0, ImageNet download, GPU) or 'cpu' (Lite0, offline, ~10 min)
