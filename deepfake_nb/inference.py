@@ -72,7 +72,7 @@ def box_iou(box:np.ndarray,   # one box: left, top, right, bottom
     "Intersection over union of one box with each of several"
     inter = np.prod(np.clip(np.minimum(box[2:], boxes[:, 2:]) - np.maximum(box[:2], boxes[:, :2]), 0, None), 1)
     area = lambda b: np.prod(b[..., 2:] - b[..., :2], -1)
-    return inter / (area(box) + area(boxes) - inter)
+    return inter / np.maximum(area(box) + area(boxes) - inter, 1e-9)   # empty boxes overlap nothing
 
 # %% ../nbs/07_inference.ipynb #a74f0f98
 def detect_faces(image,              # anything `load_image` takes
