@@ -157,7 +157,7 @@ def command_parser(func,          # a command: its parameters with defaults beco
         a = prm.annotation
         if isinstance(a, Param): kw = {'help': a.help, 'type': a.type, **a.kwargs}
         elif a is store_true: kw = {'help': docs.get(name) or '', 'action': 'store_true'}
-        else: kw = {'help': docs.get(name) or '', 'type': None if a is prm.empty else a}
+        else: kw = {'help': docs.get(name) or '', 'type': bool_arg if a is bool else None if a is prm.empty else a}
         if prm.default is prm.empty: p.add_argument(name, **kw); continue
         if kw.get('action') != 'store_true' and prm.default is not None: kw['help'] += f" (default: {prm.default})"
         p.add_argument(f'--{name}', default=prm.default, **kw)
