@@ -28,7 +28,7 @@ from .explain import cam_from_output, overlay
 @dataclass
 class FaceCrop:
     "The result of `crop_face`: the image to score and whether it is a face"
-    image:Image.Image   # the face with its margin, or the whole image when no face was found
+    image:Image.Image   # the face, framed as the training faces are, or the whole image when no face was found
     found:bool          # whether a face was found
     box:tuple|None      # (left, top, right, bottom) of the crop in the image, None when no face was found
     message:str         # what happened, in words
