@@ -33,7 +33,7 @@ Exit status 1 if any good request failed, any bad one was answered, or any answe
 """
 import json, os, shutil, statistics, sys, tempfile, warnings
 from pathlib import Path
-from fastcore.script import call_parse, store_true, Param
+from deepfake_nb.config import command_parser, store_true, Param   # argparse from the signature, fastcore 1 or 2
 
 def random_space(size:int, backbone:str, quantize:str, out:Path)->Path:
     "A Space folder serving `testing.random_artifact`'s detector of `backbone` at `size` px (TensorFlow needed to build it, not to serve it)"
@@ -80,7 +80,6 @@ def cpu_seconds(pid:int)->float:
         return (int(f[11]) + int(f[12])) / os.sysconf('SC_CLK_TCK')
     except (OSError, IndexError, ValueError): return float('nan')
 
-@call_parse
 def main(url:str=None,            # an app already running: load it as it is
          space:str=None,          # a built Space folder to serve
          model:str=None,          # a model folder to build a Space from
@@ -156,3 +155,5 @@ def main(url:str=None,            # an app already running: load it as it is
         failed = any(x['errors'] or x['refused'] != x['bad'] or x['not_detector'] for x in results)
     finally: shutil.rmtree(tmp, ignore_errors=True)
     sys.exit(1 if failed else 0)
+
+if __name__ == '__main__': main(**vars(command_parser(main).parse_args()))

@@ -13,7 +13,7 @@ and the cascade's time against BlazeFace's.
 """
 import os, statistics, time
 from pathlib import Path
-from fastcore.script import call_parse, Param
+from deepfake_nb.config import command_parser, Param   # argparse from the signature, fastcore 1 or 2
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 
@@ -44,7 +44,6 @@ def measure(found, files, rounds):
         times.append((time.perf_counter() - t) / len(files) * 1000)
     return n, statistics.median(times)
 
-@call_parse
 def main(data:Param("a folder of pictures; once per folder", str, action='append')=None,
          every:int=1,   # take every so many pictures of each folder (sorted by path)
          rounds:int=3): # rounds; the median time is reported
@@ -59,3 +58,5 @@ def main(data:Param("a folder of pictures; once per folder", str, action='append
         print(line + f"; the Haar cascade in {nh} ({th:.2f} ms each)")
         print(f"RATIO faces found, BlazeFace / Haar, {folder}: {nb / max(nh, 1):.2f}")
         print(f"RATIO time, Haar / BlazeFace, {folder}: {th / tb:.2f}")
+
+if __name__ == '__main__': main(**vars(command_parser(main).parse_args()))

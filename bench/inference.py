@@ -34,7 +34,7 @@ speed-up.
 import atexit, contextlib, os, shutil, statistics, tempfile, threading, time, warnings
 from pathlib import Path
 import numpy as np
-from fastcore.script import call_parse, store_true
+from deepfake_nb.config import command_parser, store_true   # argparse from the signature, fastcore 1 or 2
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 QUANTS = ('none', 'float16', 'dynamic', 'int8')
@@ -126,7 +126,6 @@ def md_table(rows:list, cols:list)->str:
     fmt = lambda v: f"{v:.2f}" if isinstance(v, float) else str(v)
     return '\n'.join(['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)] + ['| ' + ' | '.join(fmt(r.get(c, '')) for c in cols) + ' |' for r in rows])
 
-@call_parse
 def main(backbones:str='efficientnet_lite0,efficientnetb0', # comma-separated backbones to build and time
          img_size:int=224,    # input size of the built models
          ship:str='int8',     # the quantisation served, timed against float32 in parts 2 and 3
@@ -272,3 +271,5 @@ def main(backbones:str='efficientnet_lite0,efficientnetb0', # comma-separated ba
     ratios.append(f"RATIO overlay: {t['parts', '', ov]:.2f} ms, {t['parts', '', ov0] / t['parts', '', ov]:.1f}x faster than before ({t['parts', '', ov0]:.2f} ms)")
     print('\n' + '\n'.join(ratios))
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
+
+if __name__ == '__main__': main(**vars(command_parser(main).parse_args()))

@@ -8,17 +8,18 @@ temporary folder, removed at the end, unless `--cache_dir` names one. Uses $KAGG
 else the bundled sample (too small to time well).
 """
 import shutil, tempfile, time
-from fastcore.script import call_parse
+from deepfake_nb.config import command_parser   # argparse from the signature, fastcore 1 or 2
 from deepfake_nb.config import Config
 from deepfake_nb.data import build_index, make_dataset, local_cache
 
 def images_per_second(ds, n:int)->float:
-    "Images/s of one full pass over `ds`, which holds `n` images"
-    t = time.perf_counter()
-    for _ in ds: pass
-    return n / (time.perf_counter() - t)
+    "Images/s of the next `n` images of `ds`: a dataset (a new pass) or an iterator (training's endless stream)"
+    t, seen = time.perf_counter(), 0
+    for batch in ds:
+        seen += len(batch[0])
+        if seen >= n: break
+    return seen / (time.perf_counter() - t)
 
-@call_parse
 def main(data:str='140k',    # a dataset name, pinned handle or folder
          img_size:int=224,   # side of the model's input
          split:str='train',  # which split to read
@@ -32,10 +33,13 @@ def main(data:str='140k',    # a dataset name, pinned handle or folder
         df, _ = build_index(data, cfg, cache=local_cache(), progress=False)
         df = df[df.split == split]
         nocache = images_per_second(make_dataset(df, cfg, training=False, cache='none'), len(df))
-        ds = make_dataset(df, cfg, training=True, augment=('flip',), cache=cache)
+        # training's stream is endless: one iterator, an "epoch" is as many images as the split holds
+        ds = iter(make_dataset(df, cfg, training=True, augment=('flip',), cache=cache))
         first = images_per_second(ds, len(df))
         cached = images_per_second(ds, len(df))
         print(f"{len(df)} images at {img_size}px: decode+resize {nocache:.0f} img/s (no cache), "
               f"first epoch {first:.0f} img/s, cached epoch ({cache}) {cached:.0f} img/s")
     finally:
         if tmp: shutil.rmtree(tmp, ignore_errors=True)
+
+if __name__ == '__main__': main(**vars(command_parser(main).parse_args()))

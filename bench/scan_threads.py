@@ -17,11 +17,10 @@ the default needs no tuning on a local disk or a network mount).
 import os, statistics, time
 from pathlib import Path
 from unittest import mock
-from fastcore.script import call_parse
+from deepfake_nb.config import command_parser   # argparse from the signature, fastcore 1 or 2
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 
-@call_parse
 def main(data:str='sample/datasets/xhlulu', # a folder of images (real/ and fake/ below it)
          images:int=256,                     # how many of its images to scan
          latency_ms:str='0,5,20',            # simulated wait per file, comma-separated
@@ -54,3 +53,5 @@ def main(data:str='sample/datasets/xhlulu', # a folder of images (real/ and fake
         print(f"latency {lat:5.1f} ms  images/s  {row}")
         ratios[lat] = med[None] / best
     for lat, r in ratios.items(): print(f"RATIO default/best at {lat:g} ms latency: {r:.2f}")
+
+if __name__ == '__main__': main(**vars(command_parser(main).parse_args()))

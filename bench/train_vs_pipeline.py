@@ -14,7 +14,7 @@ CPU, so off by default). The disk cache goes to a temporary folder, removed at t
 Uses $KAGGLEHUB_CACHE when set, else the bundled sample (too small to time well).
 """
 import os, tempfile, time, warnings, shutil
-from fastcore.script import call_parse
+from deepfake_nb.config import command_parser   # argparse from the signature, fastcore 1 or 2
 from deepfake_nb.data import build_index, make_dataset, local_cache
 from deepfake_nb.train import preset as get_preset, compile_detector, training_model
 
@@ -31,7 +31,6 @@ def train_step_rate(cfg, tcfg, ds, steps:int)->float:
     for _ in range(steps): model.train_on_batch(x, y)
     return steps * len(y) / (time.perf_counter() - t)
 
-@call_parse
 def main(preset:str='colab',  # training preset: image size, augmentation and batch size
          data:str='140k',     # a dataset name, pinned handle or folder (looked up in $KAGGLEHUB_CACHE or the sample)
          epochs:int=3,        # epochs to time; the first decodes and fills the cache
@@ -51,9 +50,9 @@ def main(preset:str='colab',  # training preset: image size, augmentation and ba
         ds = make_dataset(train, cfg, training=True, augment=tcfg.augment, cache=cache, batch_size=bs)
         print(f"preset {preset}: {cfg.img_size}px, batch {bs}, augment {tcfg.augment}, cache {cache!r}, "
               f"{len(train)} training images, {os.cpu_count()} cores")
-        rates = []
+        rates, stream = [], iter(ds)   # the stream is endless: an "epoch" is as many images as the split holds
         for epoch in range(1, epochs + 1):
-            rates.append(images_per_second(ds, len(train)))
+            rates.append(images_per_second(stream, len(train)))
             what = "decode + resize" + ("" if cache == 'none' else " + cache write") + " + augment"
             print(f"epoch {epoch}: {rates[-1]:8.1f} img/s" + (f"  ({what})" if epoch == 1 else ""))
         later = rates[1:] or rates
@@ -66,3 +65,5 @@ def main(preset:str='colab',  # training preset: image size, augmentation and ba
                   f"pipeline/step: first epoch {rates[0] / step:.1f}x, later {steady / step:.1f}x")
     finally:
         if tmp: shutil.rmtree(tmp, ignore_errors=True)
+
+if __name__ == '__main__': main(**vars(command_parser(main).parse_args()))
